@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine with Python 3.11+:
+#   make demo   build the sample database, run the reports, print where they are
+#   make test   run the whole test suite
+# Both create and use .venv themselves.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+KERNEL := osh-audit
+JOBS   ?= 2
+
+.PHONY: install demo test check lint format bench form lab clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "OSH Audit (Python 3)" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/audit demo
+
+test: install
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
+
+lint: install
+	$(BIN)/ruff check audit_lib tests benchmarks
+	$(BIN)/ruff format --check audit_lib tests benchmarks
+
+format: install
+	$(BIN)/ruff format audit_lib tests benchmarks
+	$(BIN)/ruff check --fix audit_lib tests benchmarks
+
+check: lint test
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+form: install
+	$(BIN)/audit form
+
+lab: install
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf reports build *.egg-info .pytest_cache .hypothesis
