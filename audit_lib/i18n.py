@@ -45,7 +45,9 @@ def pick(texts: Mapping[str, str] | str | None, lang: str = DEFAULT_LANG) -> str
     return ""
 
 
-def tr(catalogue: Mapping[str, Mapping[str, str]], key: str, lang: str = DEFAULT_LANG, **fmt) -> str:
+def tr(
+    catalogue: Mapping[str, Mapping[str, str]], key: str, lang: str = DEFAULT_LANG, **fmt
+) -> str:
     """Look ``key`` up in a module's catalogue and format it; a missing key raises ``KeyError``."""
     text = pick(catalogue[key], lang)
     return text.format(**fmt) if fmt else text
