@@ -1,0 +1,102 @@
+"""``audit db``: create or upgrade the database schema, and show where a database stands."""
+
+from __future__ import annotations
+
+import click
+
+from audit_lib import migrations
+from audit_lib.cli.common import db_option, friendly_errors, lang_option
+from audit_lib.i18n import tr
+from audit_lib.schema import MAIN_TABLES
+from audit_lib.store import create_engine, default_db_url, open_store
+
+MESSAGES = {
+    "upgraded": {
+        "vi": "Cơ sở dữ liệu {url} đã ở phiên bản lược đồ mới nhất ({head}).",
+        "en": "Database {url} is at the newest schema revision ({head}).",
+    },
+    "current": {"vi": "Phiên bản lược đồ hiện tại: {current}", "en": "Current revision: {current}"},
+    "head": {"vi": "Phiên bản mới nhất: {head}", "en": "Newest revision: {head}"},
+    "none": {"vi": "chưa có (cơ sở dữ liệu trống)", "en": "none (empty database)"},
+    "outdated": {
+        "vi": "Cần nâng cấp: audit db upgrade --db {url}",
+        "en": "Needs an upgrade: audit db upgrade --db {url}",
+    },
+    "rows": {"vi": "Số dòng:", "en": "Rows:"},
+}
+
+TABLE_LABELS = {
+    "units": {"vi": "đơn vị hành chính", "en": "administrative units"},
+    "establishments": {"vi": "cơ sở", "en": "establishments"},
+    "inspections": {"vi": "lần kiểm tra (mọi bản)", "en": "inspections (all revisions)"},
+    "responses": {"vi": "câu trả lời", "en": "answers"},
+    "findings": {"vi": "vi phạm", "en": "findings"},
+    "actions": {"vi": "biện pháp khắc phục", "en": "corrective actions"},
+}
+
+
+@click.group("db")
+def db():
+    """Database schema (lược đồ cơ sở dữ liệu).
+
+    \b
+    Examples:
+      audit db upgrade
+      audit db current --db postgresql+psycopg://user@host/osh
+    """
+
+
+@db.command("upgrade")
+@db_option
+@lang_option
+@friendly_errors
+def upgrade(db_url, lang):
+    """Create the database or bring it to the newest schema (tạo hoặc nâng cấp).
+
+    \b
+    Example:
+      audit db upgrade --db sqlite:///data/audit.db
+    """
+    store = open_store(db_url, upgrade=True)
+    try:
+        click.echo(tr(MESSAGES, "upgraded", lang, url=store.url, head=migrations.head_revision()))
+    finally:
+        store.close()
+
+
+@db.command("current")
+@db_option
+@lang_option
+@friendly_errors
+def current(db_url, lang):
+    """Show the schema revision, the newest one, and how many rows the main tables hold.
+
+    \b
+    Example:
+      audit db current --db sqlite:///data/audit.db
+    """
+    engine = create_engine(db_url or default_db_url())
+    url = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect().execution_options(readonly=True) as conn, conn.begin():
+            at = migrations.current_revision(conn)
+    finally:
+        engine.dispose()
+    head = migrations.head_revision()
+    click.echo(tr(MESSAGES, "current", lang, current=at or tr(MESSAGES, "none", lang)))
+    click.echo(tr(MESSAGES, "head", lang, head=head))
+    if at != head:
+        click.echo(tr(MESSAGES, "outdated", lang, url=url))
+        raise SystemExit(1)
+    store = open_store(db_url)
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
+    click.echo(tr(MESSAGES, "rows", lang))
+    for name in MAIN_TABLES:
+        label = tr(TABLE_LABELS, name, lang)
+        click.echo(f"  {name:<15} {counts[name]:>10,}  {label}")
+
+
+COMMANDS = [db]

@@ -1,0 +1,131 @@
+"""Schema migrations: an empty database reaches head, an outdated one says how to upgrade."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+
+from audit_lib import migrations
+from audit_lib.cli import main
+from audit_lib.errors import SchemaOutdatedError, StoreError
+from audit_lib.schema import metadata
+from audit_lib.store import create_engine, open_store
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migrating_an_empty_database_to_head_creates_every_table(db_url):
+    store = open_store(db_url, upgrade=True)
+    with store.reading() as conn:
+        assert migrations.current_revision(conn) == migrations.head_revision()
+    store.close()
+    assert set(metadata.tables) | {"alembic_version"} == _tables(db_url)
+
+
+def test_opening_an_empty_database_without_upgrade_says_how_to_upgrade(db_url):
+    try:
+        open_store(db_url)
+    except SchemaOutdatedError as exc:
+        assert exc.current is None
+        assert exc.head == migrations.head_revision()
+        assert "audit db upgrade" in str(exc)
+    else:
+        raise AssertionError("an empty database must be refused")
+    assert "establishments" not in _tables(db_url)
+
+
+def test_the_migrations_build_exactly_the_tables_of_the_schema_module(db_url):
+    open_store(db_url, upgrade=True).close()
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_twice_changes_nothing_and_keeps_the_data(db_url):
+    store = open_store(db_url, upgrade=True)
+    store.add_establishment(
+        code="0100", name="Mỏ đất hiếm Nậm Xe", kind="enterprise", sector="mining"
+    )
+    store.close()
+    again = open_store(db_url, upgrade=True)
+    assert list(again.establishments()["code"]) == ["0100"]
+    again.close()
+
+
+def test_downgrading_to_base_removes_every_table_and_upgrading_restores_them(db_url):
+    open_store(db_url, upgrade=True).close()
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrations.config(conn), "base")
+        assert _tables(db_url) <= {"alembic_version"}
+        with engine.begin() as conn:
+            migrations.upgrade(conn)
+    finally:
+        engine.dispose()
+    assert set(metadata.tables) <= _tables(db_url)
+
+
+def test_a_database_newer_than_the_software_is_refused_with_a_clear_message(db_url):
+    open_store(db_url, upgrade=True).close()
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'zz99'"))
+    engine.dispose()
+    try:
+        open_store(db_url, upgrade=True)
+    except StoreError as exc:
+        assert "newer than this software" in str(exc)
+        assert not isinstance(exc, SchemaOutdatedError)
+    else:
+        raise AssertionError("a newer database must be refused")
+
+
+def test_cli_db_upgrade_then_current_reports_revision_and_row_counts(db_url):
+    runner = CliRunner()
+    before = runner.invoke(main, ["db", "current", "--db", db_url, "--lang", "en"])
+    assert before.exit_code == 1
+    assert "none (empty database)" in before.output
+    assert "audit db upgrade --db" in before.output
+
+    up = runner.invoke(main, ["db", "upgrade", "--db", db_url, "--lang", "en"])
+    assert up.exit_code == 0, up.output
+    assert migrations.head_revision() in up.output
+
+    now = runner.invoke(main, ["db", "current", "--db", db_url])
+    assert now.exit_code == 0, now.output
+    assert f"Phiên bản lược đồ hiện tại: {migrations.head_revision()}" in now.output
+    assert "establishments" in now.output and "cơ sở" in now.output
+
+
+def test_cli_db_commands_explain_themselves_with_an_example():
+    runner = CliRunner()
+    for command_name in ("upgrade", "current"):
+        result = runner.invoke(main, ["db", command_name, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.output and "audit db" in result.output
+
+
+def test_cli_db_refuses_a_database_newer_than_the_software_without_a_traceback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    open_store(url, upgrade=True).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'zz99'"))
+    engine.dispose()
+    result = CliRunner().invoke(main, ["db", "upgrade", "--db", url])
+    assert result.exit_code == 2
+    assert "newer than this software" in result.output

@@ -1,0 +1,731 @@
+"""The store: round trips, finalized records, revisions, version checks, nothing half-written."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from audit_lib import answers, schema
+from audit_lib.errors import (
+    ConflictError,
+    FinalizedError,
+    InputError,
+    NotFoundError,
+    ResponsesError,
+    StoreError,
+)
+from audit_lib.store import default_db_url, open_store
+
+CHECKLIST = {"id": "general", "version": "2025.1", "fingerprint": "f" * 64}
+VIETNAMESE = "ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĐƯƠ"
+text = (
+    st.text(alphabet=VIETNAMESE + "abcxyz ABC-.,0123456789", min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
+counter = itertools.count()
+
+
+def _establishment(store, **extra) -> int:
+    attrs = {
+        "code": f"E{next(counter):05d}",
+        "name": "Công ty TNHH Thủy điện Nậm Lụm",
+        "kind": "enterprise",
+        "sector": "hydropower",
+        "unit_code": "SI_LO_LAU",
+        "workforce": 120,
+        "strict_workers": 30,
+        "has_strict_equipment": True,
+    }
+    return store.add_establishment(**{**attrs, **extra})
+
+
+def _draft(store, **extra) -> str:
+    return store.create_inspection(
+        _establishment(store, **extra),
+        CHECKLIST,
+        "2025-05-12",
+        "periodic",
+        ["Lò Văn Minh", "Tao Thị Hoa"],
+        by="minh",
+    )
+
+
+def _answers(*rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["item_id", "answer", "value", "note"])
+
+
+def _dump(store) -> dict[str, list]:
+    """Every row of every table, sorted: to prove a failed write changed nothing."""
+    with store.reading() as conn:
+        return {
+            name: sorted(map(repr, conn.execute(sa.select(table)).all()))
+            for name, table in schema.metadata.tables.items()
+        }
+
+
+# ---- establishments --------------------------------------------------------
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=text,
+    workforce=st.integers(0, 100_000),
+    strict=st.integers(0, 1000),
+    flags=st.lists(st.booleans(), min_size=4, max_size=4),
+    kind=st.sampled_from(["enterprise", "cooperative", "household", "other"]),
+    sector=st.sampled_from(["mining", "hydropower", "construction", "wood", "trade"]),
+    active=st.one_of(st.none(), st.dates()),
+)
+def test_an_establishment_comes_back_exactly_as_it_went_in(
+    store, name, workforce, strict, flags, kind, sector, active
+):
+    code = f"R{next(counter):06d}"
+    attrs = dict(
+        code=code,
+        name=name,
+        kind=kind,
+        sector=sector,
+        vsic="B0990",
+        unit_code="NAM_XE",
+        workforce=workforce,
+        strict_workers=strict,
+        has_strict_equipment=flags[0],
+        high_risk=flags[1],
+        labour_relations=flags[2],
+        employs_minors=flags[3],
+        active_from=active,
+    )
+    eid = store.add_establishment(**attrs)
+    row = store.establishments().set_index("establishment_id").loc[eid]
+    for key, value in attrs.items():
+        if key == "active_from":
+            assert pd.isna(row[key]) if value is None else row[key].date() == value
+        else:
+            assert row[key] == value, key
+
+
+def test_adding_an_establishment_reports_every_problem_and_writes_nothing(store):
+    with pytest.raises(InputError) as caught:
+        store.add_establishment(
+            code="",
+            name="HTX",
+            kind="company",
+            sector="fishing",
+            workforce=-3,
+            strict_workers="nhiều",
+            colour="red",
+        )
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {"code", "kind", "sector", "workforce", "strict_workers", "colour"}
+    assert store.establishments().empty
+
+
+def test_an_establishment_code_is_unique(store):
+    _establishment(store, code="4200001")
+    with pytest.raises(InputError, match="already exists"):
+        _establishment(store, code="4200001")
+    assert len(store.establishments()) == 1
+
+
+def test_finding_establishments_ignores_case_and_vietnamese_accents(store):
+    _establishment(store, code="A1", name="Hợp tác xã Lâm nghiệp Dào San", unit_code="DAO_SAN")
+    _establishment(store, code="A2", name="Xưởng gỗ Đức Thành", unit_code="MUONG_SO")
+    assert list(store.find_establishments("dao san")["code"]) == ["A1"]
+    assert list(store.find_establishments("DUC THANH")["code"]) == ["A2"]
+    assert list(store.find_establishments("a2")["code"]) == ["A2"]
+    assert list(store.find_establishments(unit_code="MUONG_SO")["code"]) == ["A2"]
+    assert store.find_establishments("không có").empty
+
+
+# ---- answers -----------------------------------------------------------------
+
+answer_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["compliant", "noncompliant", "na", None]),
+        st.one_of(
+            st.none(),
+            st.just(float("nan")),
+            st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),
+        ),
+        st.one_of(st.none(), text),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=answer_rows)
+def test_answers_come_back_exactly_as_they_went_in(store, rows):
+    iid = _draft(store)
+    frame = _answers(*[(f"GEN.ORG.{n:02d}", a, v, t) for n, (a, v, t) in enumerate(rows)])
+    store.save_answers(iid, frame, by="minh")
+    back = store.responses([iid])
+
+    def given_value(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+    expected = {
+        (f"GEN.ORG.{n:02d}", a, given_value(v), t)
+        for n, (a, v, t) in enumerate(rows)
+        if not (a is None and given_value(v) is None and t is None)
+    }
+    got = {
+        (
+            r.item_id,
+            None if pd.isna(r.answer) else r.answer,
+            None if pd.isna(r.value) else r.value,
+            r.note,
+        )
+        for r in back.itertuples()
+    }
+    assert got == expected
+    assert set(back["inspection_id"]) <= {iid}
+
+
+def test_responses_use_compact_dtypes_and_the_contract_columns(store):
+    iid = _draft(store)
+    store.save_answers(
+        iid, _answers(("A.1", "compliant", None, None), ("A.2", None, 3, "ba người"))
+    )
+    frame = store.responses()
+    assert list(frame.columns) == ["inspection_id", "item_id", "answer", "value", "note"]
+    assert isinstance(frame["item_id"].dtype, pd.CategoricalDtype)
+    assert isinstance(frame["answer"].dtype, pd.CategoricalDtype)
+    assert frame["value"].dtype == np.float64
+    assert frame.loc[1, "note"] == "ba người" and frame.loc[0, "note"] is None
+
+
+def test_responses_of_many_inspections_read_in_chunks_match_a_plain_query(store, monkeypatch):
+    monkeypatch.setattr(answers, "CHUNK", 3)
+    ids = [_draft(store) for _ in range(8)]
+    for n, iid in enumerate(ids):
+        store.save_answers(
+            iid,
+            _answers(
+                *[
+                    (
+                        f"I.{k}",
+                        ["compliant", "na", None][(n + k) % 3],
+                        float(k) if k == n % 4 else None,
+                        None,
+                    )
+                    for k in range(5)
+                ]
+            ),
+        )
+    everything = store.responses()
+    with store.reading() as conn:
+        plain = conn.execute(
+            sa.text(
+                "SELECT i.inspection_id, c.item_id, r.answer, r.value FROM responses r "
+                "JOIN inspections i USING (inspection_pk) JOIN item_codes c USING (item_pk)"
+            )
+        ).all()
+    assert (
+        len(everything)
+        == len(plain)
+        == 8 * 5 - sum(1 for n in range(8) for k in range(5) if (n + k) % 3 == 2 and k != n % 4)
+    )
+    assert {(a, b, c if c else None, d) for a, b, c, d in plain} == {
+        (
+            r.inspection_id,
+            r.item_id,
+            None if pd.isna(r.answer) else r.answer,
+            None if pd.isna(r.value) else r.value,
+        )
+        for r in everything.itertuples()
+    }
+    some = [ids[1], ids[4], ids[6]]
+    expected = everything[everything["inspection_id"].isin(some)].reset_index(drop=True)
+    by_id = store.responses(some)
+    monkeypatch.setattr(answers, "FEW", 2)  # now read by ranges of inspections, then filtered
+    by_range = store.responses(some)
+    for subset in (by_id, by_range):
+        assert set(subset["inspection_id"]) == set(some)
+        pd.testing.assert_frame_equal(subset.astype(object), expected.astype(object))
+    assert store.responses([]).empty
+    assert store.responses(["not-an-id"]).empty
+
+
+def test_saving_an_empty_answer_removes_it(store):
+    iid = _draft(store)
+    store.save_answer(iid, "A.1", "noncompliant", note="thiếu biển báo", by="minh")
+    store.save_answer(iid, "A.1", None, by="minh")
+    assert store.responses([iid]).empty
+
+
+def test_bad_answers_are_all_reported_and_nothing_is_written(store):
+    iid = _draft(store)
+    before = _dump(store)
+    bad = _answers(
+        ("A.1", "yes", None, None),
+        ("", "na", None, None),
+        ("A.3", None, "ba", None),
+        ("A.4", "na", None, None),
+        ("A.4", "na", None, None),
+    )
+    with pytest.raises(ResponsesError) as caught:
+        store.save_answers(iid, bad, by="minh", expected_version=1)
+    assert [(p.location, p.field) for p in caught.value.problems] == [
+        ("row 1 (A.1)", "answer"),
+        ("row 2", "item_id"),
+        ("row 3 (A.3)", "value"),
+        ("row 5 (A.4)", "item_id"),
+    ]
+    assert _dump(store) == before
+
+
+# ---- versions and conflicts --------------------------------------------------
+
+
+def test_every_successful_write_adds_one_to_the_version(store):
+    iid = _draft(store)
+    assert store.save_answer(iid, "A.1", "compliant", by="a", expected_version=1) == 2
+    assert store.save_answers(iid, _answers(("A.2", "na", None, None)), by="a") == 3
+    assert store.finalize(iid, by="a", expected_version=3) == 4
+    assert store.inspections(ids=[iid])["version"].tolist() == [4]
+
+
+def test_two_writers_of_the_same_version_cannot_both_win_and_the_loser_gets_its_data_back(store):
+    iid = _draft(store)
+    assert store.save_answer(iid, "A.1", "compliant", by="hoa", expected_version=1) == 2
+    with pytest.raises(ConflictError) as caught:
+        store.save_answer(
+            iid, "A.1", "noncompliant", note="bình chữa cháy hết hạn", by="minh", expected_version=1
+        )
+    assert caught.value.expected == 1 and caught.value.found == 2
+    assert caught.value.pending == {
+        "item_id": "A.1",
+        "answer": "noncompliant",
+        "value": None,
+        "note": "bình chữa cháy hết hạn",
+    }
+    assert store.responses([iid])["answer"].tolist() == ["compliant"]
+    mine = _answers(("A.2", "na", None, None))
+    with pytest.raises(ConflictError) as caught:
+        store.save_answers(iid, mine, by="minh", expected_version=1)
+    assert caught.value.pending is mine
+    with pytest.raises(ConflictError):
+        store.finalize(iid, by="minh", expected_version=1)
+    assert store.inspections(status="draft", ids=[iid])["version"].tolist() == [2]
+
+
+def test_writing_to_an_unknown_inspection_says_it_was_not_found(store):
+    with pytest.raises(NotFoundError):
+        store.save_answer("00000000-0000-0000-0000-000000000000", "A.1", "na", by="a")
+    with pytest.raises(NotFoundError):
+        store.create_inspection(999, CHECKLIST, "2025-01-01", "periodic", [], by="a")
+
+
+def test_creating_an_inspection_checks_type_date_and_checklist(store):
+    eid = _establishment(store)
+    with pytest.raises(InputError) as caught:
+        store.create_inspection(eid, {"id": "general"}, "not a date", "surprise", [], by="a")
+    assert {p.field for p in caught.value.problems} == {
+        "checklist_version",
+        "checklist_fingerprint",
+        "type",
+        "inspected_on",
+    }
+    assert store.inspections(status=None).empty
+
+
+# ---- finalized inspections and revisions ---------------------------------------
+
+
+FINDINGS = pd.DataFrame(
+    {
+        "item_id": ["A.2"],
+        "section_id": ["ORG"],
+        "severity": ["critical"],
+        "text_vi": ["Chưa huấn luyện"],
+        "text_en": ["Not trained"],
+        "legal_basis": ["Luật ATVSLĐ 84/2015/QH13, Điều 14"],
+        "action_vi": ["Tổ chức huấn luyện"],
+        "action_en": ["Train the workers"],
+        "days_to_correct": [7],
+        "due_on": [pd.Timestamp("2025-05-19")],
+    }
+)
+
+
+def _final(store) -> str:
+    iid = _draft(store)
+    store.save_answers(
+        iid,
+        _answers(
+            ("A.1", "compliant", None, None), ("A.2", "noncompliant", None, "chưa có thẻ an toàn")
+        ),
+    )
+    store.add_evidence(iid, "A.2", "the.jpg", b"\xff\xd8 photo")
+    store.finalize(iid, by="minh", findings=FINDINGS.assign(inspection_id=iid))
+    return iid
+
+
+def test_a_finalized_inspection_cannot_be_changed_in_any_way(store):
+    iid = _final(store)
+    before = _dump(store)
+    with pytest.raises(FinalizedError):
+        store.save_answer(iid, "A.1", "noncompliant", by="x")
+    with pytest.raises(FinalizedError):
+        store.save_answers(iid, _answers(("A.3", "na", None, None)), by="x")
+    with pytest.raises(FinalizedError):
+        store.finalize(iid, by="x")
+    with pytest.raises(FinalizedError):
+        store.add_evidence(iid, "A.1", "other.jpg", b"other")
+    assert _dump(store) == before
+
+
+def test_finalizing_records_findings_and_open_corrective_actions(store):
+    iid = _final(store)
+    findings = store.findings([iid])
+    assert findings[["item_id", "severity", "due_on"]].values.tolist() == [
+        ["A.2", "critical", pd.Timestamp("2025-05-19")]
+    ]
+    actions = store.actions()
+    assert actions[["inspection_id", "item_id", "status", "action_vi"]].values.tolist() == [
+        [iid, "A.2", "open", "Tổ chức huấn luyện"]
+    ]
+    follow_up = _draft(store)
+    store.close_action(
+        int(actions.loc[0, "action_id"]), "2025-05-18", verified_by_inspection=follow_up, by="hoa"
+    )
+    closed = store.actions().iloc[0]
+    assert (closed["status"], closed["closed_on"], closed["verified_by"]) == (
+        "closed",
+        pd.Timestamp("2025-05-18"),
+        follow_up,
+    )
+    with pytest.raises(NotFoundError):
+        store.close_action(9999, "2025-05-18")
+
+
+def test_a_revision_needs_a_reason(store):
+    iid = _final(store)
+    before = _dump(store)
+    for reason in ("", "   ", None):
+        with pytest.raises(InputError, match="reason"):
+            store.revise(iid, reason, by="hoa")
+    assert _dump(store) == before
+
+
+def test_a_draft_is_edited_not_revised(store):
+    with pytest.raises(StoreError, match="still a draft"):
+        store.revise(_draft(store), "sửa", by="hoa")
+
+
+def test_a_revision_is_a_new_draft_with_the_answers_and_evidence_copied(store):
+    first = _final(store)
+    second = store.revise(first, "Ghi sai ngày kiểm tra", by="hoa")
+    every = store.inspections(status=None, current_only=False).set_index("inspection_id")
+    assert every.loc[first, ["status", "revision"]].tolist() == ["final", 1]
+    assert every.loc[
+        second, ["status", "revision", "supersedes", "reason", "version", "created_by"]
+    ].tolist() == ["draft", 2, first, "Ghi sai ngày kiểm tra", 1, "hoa"]
+    old, new = store.responses([first]), store.responses([second])
+    columns = ["item_id", "answer", "value", "note"]
+    assert new[columns].astype(object).equals(old[columns].astype(object))
+    assert store.evidence(second)["sha256"].tolist() == store.evidence(first)["sha256"].tolist()
+    assert store.findings([second]).empty
+
+
+def test_current_inspections_are_the_newest_final_revision_of_each_chain(store):
+    first = _final(store)
+    other = _final(store)
+    assert set(store.inspections()["inspection_id"]) == {first, other}
+    second = store.revise(first, "sửa số liệu", by="hoa")
+    assert set(store.inspections()["inspection_id"]) == {first, other}
+    assert set(store.inspections(status=None)["inspection_id"]) == {second, other}
+    assert list(store.inspections(status="draft")["inspection_id"]) == [second]
+    store.save_answer(second, "A.2", "compliant", by="hoa")
+    store.finalize(second, by="hoa")
+    assert set(store.inspections()["inspection_id"]) == {second, other}
+    assert len(store.inspections(current_only=False)) == 3
+    with pytest.raises(ConflictError):
+        store.revise(first, "sửa lần nữa từ bản cũ", by="minh")
+    third = store.revise(second, "lần 3", by="minh")
+    assert store.inspections(status=None, ids=[third])["revision"].tolist() == [3]
+
+
+def test_inspections_filter_by_year_date_and_ids(store):
+    eid = _establishment(store)
+    made = {
+        day: store.create_inspection(eid, CHECKLIST, day, "unannounced", "Lò Văn Minh", by="a")
+        for day in ("2024-12-31", "2025-01-01", "2025-07-02")
+    }
+    for iid in made.values():
+        store.finalize(iid, by="a")
+    assert set(store.inspections(year=2025)["inspection_id"]) == {
+        made["2025-01-01"],
+        made["2025-07-02"],
+    }
+    assert list(store.inspections(since="2025-07-01")["inspection_id"]) == [made["2025-07-02"]]
+    assert list(store.inspections(ids=[made["2024-12-31"]])["inspection_id"]) == [
+        made["2024-12-31"]
+    ]
+    frame = store.inspections()
+    assert frame["inspected_on"].dtype.kind == "M"
+    assert frame["inspectors"].tolist() == ["Lò Văn Minh"] * 3
+    for column in (
+        "inspection_id",
+        "establishment_id",
+        "checklist_id",
+        "checklist_version",
+        "checklist_fingerprint",
+        "inspected_on",
+        "type",
+        "status",
+        "revision",
+        "supersedes",
+        "reason",
+        "inspectors",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    ):
+        assert column in frame
+
+
+# ---- nothing half-written ------------------------------------------------------
+
+
+def _fail_on(store, statement_start: str):
+    """Make the database fail when a statement starting with ``statement_start`` runs."""
+
+    def boom(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(statement_start):
+            raise RuntimeError("injected failure")
+
+    sa.event.listen(store.engine, "before_cursor_execute", boom)
+    return lambda: sa.event.remove(store.engine, "before_cursor_execute", boom)
+
+
+@pytest.mark.parametrize(
+    "statement, action",
+    [
+        ("UPDATE INSPECTIONS", "save"),
+        ("INSERT INTO ACTIONS", "finalize"),
+        ("INSERT INTO EVIDENCE", "revise"),
+    ],
+)
+def test_a_failure_in_the_middle_of_a_write_leaves_every_table_as_before(store, statement, action):
+    iid = _draft(store)
+    store.save_answers(iid, _answers(("A.1", "compliant", None, None)))
+    store.add_evidence(iid, "A.1", "a.png", b"png bytes")
+    if action == "revise":
+        store.finalize(iid, by="a")
+    before = _dump(store)
+    restore = _fail_on(store, statement)
+    try:
+        with pytest.raises(RuntimeError, match="injected failure"):
+            if action == "save":
+                store.save_answers(
+                    iid,
+                    _answers(("A.1", "na", None, None), ("A.9", "noncompliant", 2.0, "x")),
+                    by="b",
+                )
+            elif action == "finalize":
+                store.finalize(iid, by="b", findings=FINDINGS)
+            else:
+                store.revise(iid, "sửa", by="b")
+    finally:
+        restore()
+    assert _dump(store) == before
+
+
+# ---- evidence ------------------------------------------------------------------
+
+
+def test_the_same_evidence_bytes_are_stored_once(store):
+    first, second = _draft(store), _draft(store)
+    photo = b"\x89PNG\r\n fake photo of a missing guard"
+    sha = store.add_evidence(first, "A.1", "may-cat.png", photo, by="minh")
+    assert store.add_evidence(first, "A.1", "may-cat.png", photo) == sha
+    assert store.add_evidence(second, "B.2", "anh.png", photo) == sha
+    files = [p for p in store.evidence_files.root.rglob("*") if p.is_file()]
+    assert [p.name for p in files] == [sha]
+    assert store.evidence_bytes(sha) == photo
+    rows = store.evidence(first)
+    assert rows[["item_id", "filename", "media_type", "size"]].values.tolist() == [
+        ["A.1", "may-cat.png", "image/png", len(photo)]
+    ]
+    assert rows.loc[0, "path"].endswith(f"{sha[:2]}/{sha}")
+    assert len(store.evidence(second)) == 1
+
+
+def test_empty_evidence_is_refused(store):
+    with pytest.raises(InputError, match="empty"):
+        store.add_evidence(_draft(store), "A.1", "x.jpg", b"")
+
+
+# ---- registers -----------------------------------------------------------------
+
+
+def test_writing_a_register_twice_creates_no_duplicates_and_updates_values(store):
+    rows = pd.DataFrame(
+        {
+            "year": [2024, 2024],
+            "unit_code": ["NAM_XE", "NAM_XE"],
+            "establishment_code": [None, "4200001"],
+            "group": [1, 3],
+            "category": ["unit_manager", "strict_worker"],
+            "headcount": [4, 30],
+            "trained": [4, 20],
+        }
+    )
+    assert store.write_register("training", rows, source="huan_luyen.xlsx") == 2
+    store.write_register("training", rows.assign(trained=[3, 25]), source="huan_luyen.xlsx")
+    frame = store.register("training")
+    assert frame[["establishment_code", "trained"]].values.tolist() == [[None, 3], ["4200001", 25]]
+    assert set(frame["source"]) == {"huan_luyen.xlsx"}
+
+
+def test_every_register_kind_reads_back_with_the_contract_columns(store):
+    contract = {
+        "workforce": "unit_code, year, workers, workers_labour_relations",
+        "accidents": "accident_id, occurred_on, establishment_code, unit_code, labour_relations, "
+        "victims, deaths, serious_injuries, declared_on, investigation_completed_on, handled",
+        "compensation": "accident_id, victim_no, compensated, amount_vnd, paid_on",
+        "training": "year, unit_code, establishment_code, group, category, headcount, trained",
+        "od_exams": "year, unit_code, establishment_code, workers_examined, od_cases",
+        "env_monitoring": "year, unit_code, establishment_code, monitored_on, samples, "
+        "samples_failing",
+        "outreach": "year, unit_code, establishment_code, channel, reached_on",
+    }
+    for kind, columns in contract.items():
+        assert set(columns.split(", ")) <= set(store.register(kind).columns), kind
+    store.write_register(
+        "accidents",
+        pd.DataFrame(
+            {
+                "accident_id": ["TN-2024-01"],
+                "occurred_on": [pd.Timestamp("2024-03-02")],
+                "unit_code": ["KHONG_LAO"],
+                "victims": [2],
+                "deaths": [1],
+                "serious_injuries": [1],
+                "declared_on": [pd.Timestamp("2024-03-02")],
+                "handled": [True],
+            }
+        ),
+    )
+    accident = store.register("accidents").iloc[0]
+    assert (accident["occurred_on"], accident["deaths"], accident["handled"]) == (
+        pd.Timestamp("2024-03-02"),
+        1,
+        True,
+    )
+    with pytest.raises(NotFoundError):
+        store.register("weather")
+
+
+# ---- the engine -------------------------------------------------------------------
+
+
+def test_the_default_database_follows_audit_db_url(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUDIT_DB_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    assert default_db_url() == f"sqlite:///{tmp_path / 'x.db'}"
+    monkeypatch.delenv("AUDIT_DB_URL")
+    assert default_db_url().startswith("sqlite:///") and default_db_url().endswith("data/audit.db")
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(sqlite_store):
+    with sqlite_store.reading() as conn:
+        pragma = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+        }
+    assert pragma == {
+        "journal_mode": "wal",
+        "busy_timeout": 60000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
+
+
+def test_sqlite_evidence_lives_next_to_the_database_unless_configured(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUDIT_EVIDENCE_DIR", raising=False)
+    store = open_store(f"sqlite:///{tmp_path / 'db' / 'a.db'}", upgrade=True)
+    assert store.evidence_files.root == tmp_path / "db" / "evidence"
+    store.close()
+    monkeypatch.setenv("AUDIT_EVIDENCE_DIR", str(tmp_path / "elsewhere"))
+    store = open_store(f"sqlite:///{tmp_path / 'db' / 'a.db'}")
+    assert store.evidence_files.root == tmp_path / "elsewhere"
+    store.close()
+
+
+def test_a_transaction_commits_everything_or_nothing(store):
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        conn.execute(
+            schema.units.insert().values(unit_code="PT", name_vi="Phong Thổ", level="district")
+        )
+        raise RuntimeError("stop")
+    assert store.units().empty
+    with store.transaction() as conn:
+        conn.execute(
+            schema.units.insert().values(unit_code="PT", name_vi="Phong Thổ", level="district")
+        )
+    assert store.units()["name_vi"].tolist() == ["Phong Thổ"]
+
+
+def test_a_register_write_joins_the_callers_transaction_and_rolls_back_with_it(store):
+    rows = pd.DataFrame({"unit_code": ["PHONG_THO"], "year": [2024], "workers": [5200]})
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        store.write_register("workforce", rows, source="lao_dong.csv", conn=conn)
+        raise RuntimeError("a later row failed")
+    assert store.register("workforce").empty
+
+
+def test_reading_any_subset_of_inspections_matches_a_plain_query(store, monkeypatch):
+    rng = np.random.default_rng(7)
+    ids = [_draft(store) for _ in range(12)]
+    for iid in ids:
+        n = int(rng.integers(0, 8))
+        store.save_answers(
+            iid,
+            _answers(
+                *[
+                    (
+                        f"S.{k}",
+                        rng.choice(["compliant", "noncompliant", "na", None]),
+                        float(rng.integers(0, 9)) if rng.random() < 0.3 else None,
+                        "ghi chú" if rng.random() < 0.3 else None,
+                    )
+                    for k in rng.choice(10, size=n, replace=False)
+                ]
+            ),
+        )
+    with store.reading() as conn:
+        plain = pd.DataFrame(
+            conn.execute(
+                sa.text(
+                    "SELECT i.inspection_id, c.item_id, r.answer, r.value, r.note FROM responses r "
+                    "JOIN inspections i USING (inspection_pk) JOIN item_codes c USING (item_pk) "
+                    "ORDER BY i.inspection_pk, c.item_pk"
+                )
+            ).all(),
+            columns=answers.COLUMNS,
+        )
+    for trial in range(30):
+        monkeypatch.setattr(answers, "CHUNK", int(rng.integers(1, 6)))
+        monkeypatch.setattr(answers, "FEW", int(rng.integers(0, 6)))
+        some = [ids[i] for i in rng.choice(12, size=int(rng.integers(0, 13)), replace=False)]
+        got = store.responses(some if trial else None).astype(object)
+        want = plain if not trial else plain[plain["inspection_id"].isin(some)]
+        want = want.reset_index(drop=True).astype(object)
+        pd.testing.assert_frame_equal(got.where(got.notna(), None), want.where(want.notna(), None))
