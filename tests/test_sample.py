@@ -1,0 +1,259 @@
+"""The deterministic Phong Thổ sample: reproducible, and consistent as real registers must be."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from conftest import PG_REASON, fresh_pg_database, require
+
+from audit_lib import schema
+from audit_lib.checklist import load_checklists
+from audit_lib.cli import main
+from audit_lib.errors import StoreError
+from audit_lib.registers import REGISTERS, check_rows
+from audit_lib.sample import generate
+from audit_lib.scoring import score_many
+from audit_lib.store import open_store
+
+SCALE = 0.4
+REORGANISED = pd.Timestamp(2025, 7, 1)
+
+
+def dump(store) -> dict[str, list[tuple]]:
+    with store.engine.connect() as conn:
+        return {
+            name: sorted(map(tuple, conn.execute(sa.select(table)).all()), key=repr)
+            for name, table in schema.metadata.tables.items()
+        }
+
+
+def assert_same(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """Equal values, whatever datetime resolution or integer width each backend returned."""
+
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.astype(
+            {c: "datetime64[us]" for c in frame if pd.api.types.is_datetime64_any_dtype(frame[c])}
+        )
+
+    pd.testing.assert_frame_equal(plain(left), plain(right), check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """One sample database for the consistency checks (SQLite, scale 0.4, 2021–2025)."""
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    store = open_store(f"sqlite:///{path}", upgrade=True, evidence_dir=path.parent / "ev")
+    generate(store, scale=SCALE)
+    yield store
+    store.close()
+
+
+def test_the_same_seed_gives_identical_databases_and_another_seed_does_not(tmp_path):
+    dumps = []
+    for name, seed in (("a", 453), ("b", 453), ("c", 7)):
+        store = open_store(f"sqlite:///{tmp_path / name}.db", upgrade=True)
+        generate(store, seed=seed, scale=0.1, years=(2024, 2025))
+        dumps.append(dump(store))
+        store.close()
+    assert dumps[0] == dumps[1]
+    assert dumps[0]["establishments"] != dumps[2]["establishments"]
+
+
+@pytest.mark.postgres
+def test_postgresql_holds_the_same_sample_as_sqlite(tmp_path):
+    server = os.environ.get("AUDIT_TEST_PG_URL")
+    if not server:
+        require("AUDIT_TEST_PG_URL", PG_REASON)
+    url, drop = fresh_pg_database(server)
+    stores = [open_store(u, upgrade=True) for u in (url, f"sqlite:///{tmp_path / 'lite.db'}")]
+    try:
+        for store in stores:
+            generate(store, scale=0.1, years=(2024, 2025))
+        pg, lite = stores
+        assert pg.counts() == lite.counts()
+        for frame in ("establishments", "units", "crosswalk", "findings", "actions"):
+            assert_same(getattr(pg, frame)(), getattr(lite, frame)())
+        assert_same(pg.inspections(status=None), lite.inspections(status=None))
+        for kind in schema.REGISTER_KEYS:
+            assert_same(pg.register(kind), lite.register(kind))
+    finally:
+        for store in stores:
+            store.close()
+        drop()
+
+
+def test_a_database_with_establishments_is_refused(sample):
+    before = sample.counts()
+    with pytest.raises(StoreError, match="empty database"):
+        generate(sample, scale=SCALE)
+    assert sample.counts() == before
+
+
+def test_units_are_the_17_old_and_5_new_communes_and_the_crosswalk_covers_every_old_one(sample):
+    units = sample.units()
+    communes = units[units["level"] == "commune"]
+    old = communes[communes["valid_to"] == pd.Timestamp(2025, 6, 30)]["unit_code"]
+    new = communes[communes["valid_from"] == REORGANISED]["unit_code"]
+    assert (len(old), len(new)) == (17, 5)
+    crosswalk = sample.crosswalk()
+    assert sorted(crosswalk["old_code"]) == sorted(old)
+    assert set(crosswalk["new_code"]) == set(new)
+    assert crosswalk["illustrative"].all()
+
+
+def test_establishments_have_realistic_sizes_and_new_ones_use_new_communes(sample):
+    est = sample.establishments()
+    assert len(est) == round(300 * SCALE)
+    assert est["code"].is_unique
+    size = est.groupby("kind")["workforce"].agg(["min", "max"])
+    assert size.loc["household", "min"] >= 2 and size.loc["household", "max"] <= 9
+    assert size.loc["enterprise", "max"] <= 800
+    assert (est["strict_workers"] <= est["workforce"]).all()
+    late = est["active_from"] >= REORGANISED
+    assert est.loc[late, "unit_code"].str.startswith("LC-").all()
+    assert est.loc[~late, "unit_code"].str.startswith("PT-").all()
+    assert est.loc[est["sector"].isin(["mining", "hydropower"]), "high_risk"].all()
+
+
+def test_every_register_passes_the_import_checks(sample):
+    for kind in ("workforce", "accidents", "compensation", "training", "od_exams",
+                 "env_monitoring", "outreach"):  # fmt: skip
+        frame = sample.register(kind)
+        frame["_row"] = np.arange(2, len(frame) + 2)
+        for name in ("occurred_on", "declared_on", "investigation_completed_on", "paid_on",
+                     "monitored_on", "reached_on"):  # fmt: skip
+            if name in frame:
+                frame[name] = [None if pd.isna(v) else v.date() for v in frame[name]]
+        problems = check_rows(sample, REGISTERS[kind], frame, kind)
+        assert problems == [], problems[:3]
+        assert set(frame["source"]) == {"sample (illustrative)"}
+
+
+def test_accidents_are_few_and_declared_and_investigated_after_they_happen(sample):
+    acc = sample.register("accidents")
+    assert (acc["deaths"] <= acc["victims"]).all()
+    assert (acc["deaths"] + acc["serious_injuries"] <= acc["victims"]).all()
+    assert (acc["declared_on"].dropna() >= acc.loc[acc["declared_on"].notna(), "occurred_on"]).all()
+    done = acc["investigation_completed_on"].notna()
+    assert (acc.loc[done, "investigation_completed_on"] >= acc.loc[done, "occurred_on"]).all()
+    deaths = acc.groupby(acc["occurred_on"].dt.year)["deaths"].sum()
+    assert (deaths <= math.ceil(5 * SCALE)).all()
+    fatal = acc[acc["deaths"] > 0]
+    assert fatal["declared_on"].notna().all()
+    after = acc["occurred_on"] >= REORGANISED
+    assert acc.loc[after, "unit_code"].str.startswith("LC-").all()
+
+
+def test_compensation_is_per_victim_of_labour_relations_accidents(sample):
+    acc = sample.register("accidents").set_index("accident_id")
+    comp = sample.register("compensation")
+    assert len(comp) > 0
+    assert acc.loc[comp["accident_id"], "labour_relations"].all()
+    assert (
+        comp["victim_no"].to_numpy() <= acc.loc[comp["accident_id"], "victims"].to_numpy()
+    ).all()
+    paid = comp[comp["compensated"]]
+    assert paid["amount_vnd"].gt(0).all() and paid["paid_on"].notna().all()
+
+
+def test_training_never_exceeds_headcount_and_covers_managers_and_health_workers(sample):
+    training = sample.register("training")
+    assert (training["trained"] <= training["headcount"]).all()
+    assert training["group"].between(1, 6).all()
+    unit_level = training[training["establishment_code"].isna()]
+    assert set(unit_level["category"]) == {"unit_manager", "health_worker"}
+    assert set(unit_level.loc[unit_level["year"] == 2025, "unit_code"]) == {
+        "LC-PT", "LC-SSH", "LC-DS", "LC-SLL", "LC-KL",
+    }  # fmt: skip
+
+
+def test_workforce_is_at_least_the_establishments_workforce(sample):
+    workforce = sample.register("workforce")
+    assert (workforce["workers_labour_relations"] <= workforce["workers"]).all()
+    est = sample.establishments()
+    active_2024 = est[(est["active_from"].dt.year <= 2024) & ~(est["active_to"].dt.year < 2024)]
+    assert (
+        workforce.loc[workforce["year"] == 2024, "workers"].sum() > active_2024["workforce"].sum()
+    )
+
+
+def test_every_inspection_names_the_fingerprint_of_the_shipped_checklist(sample):
+    checklists = load_checklists()
+    insp = sample.inspections(status=None, current_only=False)
+    assert len(insp) > 0
+    shipped = insp["checklist_id"].map(lambda c: checklists[c].fingerprint)
+    assert (insp["checklist_fingerprint"] == shipped).all()
+    assert set(insp["type"]) <= {"periodic", "unannounced", "follow_up", "accident"}
+
+
+def test_stored_findings_are_what_scoring_finds_in_the_stored_answers(sample):
+    insp = sample.inspections(status="final", current_only=False)
+    scored = score_many(load_checklists(), sample.responses(), insp, sample.establishments())
+    stored = sample.findings()
+    assert set(zip(stored["inspection_id"], stored["item_id"], strict=True)) == set(
+        zip(scored.findings["inspection_id"], scored.findings["item_id"], strict=True)
+    )
+
+
+def test_riskier_sectors_violate_more_and_everyone_improves(sample):
+    insp = sample.inspections().merge(sample.establishments(), on="establishment_id")
+    scored = score_many(load_checklists(), sample.responses(), insp, sample.establishments())
+    scores = scored.scores.merge(insp[["inspection_id", "sector", "inspected_on"]])
+    risky = scores["sector"].isin(["mining", "hydropower", "construction"])
+    assert scores.loc[risky, "score"].mean() < scores.loc[~risky, "score"].mean()
+    year = scores["inspected_on"].dt.year
+    assert scores.loc[year == 2021, "score"].mean() < scores.loc[year == 2025, "score"].mean()
+
+
+def test_revisions_carry_a_reason_and_supersede_a_final_inspection(sample):
+    every = sample.inspections(status=None, current_only=False).set_index("inspection_id")
+    revised = every[every["revision"] > 1]
+    assert revised["reason"].str.len().gt(0).all()
+    assert (every.loc[revised["supersedes"], "status"] == "final").all()
+    current = sample.inspections()
+    assert not current["inspection_id"].isin(revised["supersedes"]).any()
+
+
+def test_corrective_actions_close_after_the_inspection_and_not_after_the_period(sample):
+    actions = sample.actions()
+    insp = sample.inspections(status=None, current_only=False).set_index("inspection_id")
+    closed = actions[actions["status"] == "closed"]
+    assert 0 < len(closed) < len(actions)
+    inspected = insp.loc[closed["inspection_id"], "inspected_on"].to_numpy()
+    assert (closed["closed_on"].to_numpy() > inspected).all()
+    assert (closed["closed_on"] <= pd.Timestamp(2025, 12, 31)).all()
+    late = closed["closed_on"] > closed["due_on"]
+    assert 0 < late.sum() < len(closed)
+    verified = closed["verified_by"].dropna()
+    assert (insp.loc[verified, "type"] == "follow_up").all()
+    assert actions.loc[actions["status"] == "open", "closed_on"].isna().all()
+
+
+def test_cli_sample_writes_and_says_where(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(
+        main, ["sample", "--db", url, "--scale", "0.05", "--years", "2025", "--lang", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    assert url in result.output and "establishments: 15 rows" in result.output
+    again = CliRunner().invoke(main, ["sample", "--db", url, "--scale", "0.05"])
+    assert again.exit_code == 2 and "empty database" in again.output
+    bad = CliRunner().invoke(main, ["sample", "--db", url, "--years", "2025-2021"])
+    assert bad.exit_code == 2 and "2021-2025" in bad.output
+
+
+def test_sample_dates_stay_inside_the_years_asked_for(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}", upgrade=True)
+    generate(store, scale=0.1, years=(2023, 2024))
+    insp = store.inspections(status=None, current_only=False)
+    assert insp["inspected_on"].between(pd.Timestamp(2023, 1, 1), pd.Timestamp(2024, 12, 31)).all()
+    assert set(store.register("workforce")["year"]) == {2023, 2024}
+    assert insp["created_at"].min() >= pd.Timestamp(dt.date(2023, 1, 1))
+    store.close()
