@@ -1,0 +1,268 @@
+"""``audit indicators``: the plan's indicators per unit and period; ``audit plan validate``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from audit_lib.cli.common import db_option, friendly_errors, lang_option
+from audit_lib.errors import InputError, Problem, Reason
+from audit_lib.i18n import tr
+from audit_lib.units import LEVELS
+
+DEFAULT_PLAN = Path(__file__).resolve().parents[2] / "data" / "plans" / "453-KH-HU.yaml"
+FORMATS = ("table", "csv", "json", "xlsx")
+
+MESSAGES = {
+    "title": {
+        "vi": "{plan} · {period} · cấp {level} · đơn vị theo ngày {at}",
+        "en": "{plan} · {period} · {level} level · units as on {at}",
+    },  # fmt: skip
+    "unit": {"vi": "Đơn vị", "en": "Unit"},
+    "indicator": {"vi": "Chỉ số", "en": "Indicator"},
+    "value": {"vi": "Giá trị", "en": "Value"},
+    "interval": {"vi": "Khoảng tin cậy 95%", "en": "95% interval"},
+    "fraction": {"vi": "Tử số/mẫu số", "en": "Numerator/denominator"},
+    "target": {"vi": "Chỉ tiêu", "en": "Target"},
+    "verdict": {"vi": "Đánh giá", "en": "Verdict"},
+    "factor": {"vi": "{id}: {num} / {den} × {factor:g}", "en": "{id}: {num} / {den} × {factor:g}"},
+    "factors": {"vi": "Cách tính:", "en": "How computed:"},
+    "rule": {
+        "vi": "Đạt: cả khoảng tin cậy 95% ở phía tốt của chỉ tiêu; Không đạt: cả khoảng ở phía "
+        "xấu; Quá ít số liệu: khoảng chứa chỉ tiêu. Chỉ tiêu 100%: đạt khi mọi vụ việc đều xong.",
+        "en": "Achieved: the whole 95% interval is on the good side of the target; not achieved: "
+        "all of it on the bad side; too few events: it contains the target. A 100% target is "
+        "achieved when every case was handled.",
+    },
+    "illustrative": {
+        "vi": "* có số liệu chuyển qua bảng chuyển đổi đơn vị 2025 mang tính minh họa "
+        "(chưa có nguồn chính thức)",
+        "en": "* includes data carried by the 2025 unit crosswalk, which is illustrative "
+        "(not yet sourced)",
+    },
+    "province": {"vi": "tỉnh", "en": "province"},
+    "district": {"vi": "huyện", "en": "district"},
+    "commune": {"vi": "xã", "en": "commune"},
+    "needs_out": {"vi": "--format xlsx cần --out TỆP", "en": "--format xlsx needs --out FILE"},
+    "written": {"vi": "Đã ghi {path}", "en": "Wrote {path}"},
+    "valid": {"vi": "{path}: hợp lệ ({n} chỉ tiêu)", "en": "{path}: valid ({n} targets)"},
+    "bad_date": {"vi": "ngày phải có dạng 2025-07-01", "en": "a date looks like 2025-07-01"},
+}
+
+
+@click.command("indicators")
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False),
+    default=str(DEFAULT_PLAN),
+    help="Plan file (YAML) with the targets. [default: data/plans/453-KH-HU.yaml]",
+)
+@click.option(
+    "--year",
+    "years",
+    type=int,
+    multiple=True,
+    help="Year; repeat for several (default: the plan's last).",
+)
+@click.option("--unit", help="Unit code or name: that unit, or the units of --level inside it.")
+@click.option(
+    "--level", type=click.Choice(LEVELS), help="Unit level (default: --unit's, else commune)."
+)
+@click.option("--period", type=click.Choice(["year", "half", "quarter"]), default="year",
+              show_default=True, help="Year, half-year or quarter.")  # fmt: skip
+@click.option("--pool-years", type=click.IntRange(min=1), help="Pool the N years up to each year.")
+@click.option("--at", "at_text", help="Units valid on this date (default: the current units).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table (for the screen), csv, json, or xlsx (needs --out).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Write to this file instead of the screen."
+)
+@lang_option
+@db_option
+@friendly_errors
+def indicators_command(plan_path, years, unit, level, period, pool_years, at_text, fmt, out, lang,
+                       db_url):  # fmt: skip
+    """The plan's indicators per unit and period, with 95 % intervals and verdicts.
+
+    Các chỉ số của kế hoạch theo đơn vị và kỳ, khoảng tin cậy 95% và đánh giá.
+
+    \b
+    Examples:
+      audit indicators --plan data/plans/453-KH-HU.yaml --year 2025
+      audit indicators --year 2024 --level district --at 2024-12-31 --lang en
+      audit indicators --year 2025 --unit "Sin Suối Hồ" --period half
+      audit indicators --year 2025 --pool-years 5 --level province
+      audit indicators --year 2025 --format xlsx --out indicators-2025.xlsx
+    """
+    from audit_lib.indicators import Frames, compute
+    from audit_lib.plan import load_plan
+    from audit_lib.store import open_store
+
+    if fmt == "xlsx" and not out:
+        raise InputError(
+            [Problem("--out", None, "out", tr(MESSAGES, "needs_out", lang), Reason.MISSING)]
+        )
+    at = _date(at_text, lang)
+    plan = load_plan(plan_path, lang)
+    with open_store(db_url) as store:
+        frames = Frames.from_store(store)
+    years = list(years) or [plan.period.end]
+    if level is None:
+        level = _level_of(frames, unit, at, lang) if unit else "commune"
+    table = compute(plan, frames, years, level=level, unit=unit, at=at, period=period,
+                    pool_years=pool_years or False, lang=lang)  # fmt: skip
+    if fmt == "xlsx":
+        _write_atomically(out, lambda path: _xlsx(table, plan, lang, path))
+        click.echo(tr(MESSAGES, "written", lang, path=out))
+        return
+    if fmt == "table":
+        text = render_table(table, plan, lang, at or frames.hierarchy().latest_change())
+    elif fmt == "csv":
+        text = table.to_csv(index=False)
+    else:
+        text = json.dumps(_records(table), ensure_ascii=False, indent=1) + "\n"
+    if out:
+        _write_atomically(out, lambda path: Path(path).write_text(text, encoding="utf-8"))
+        click.echo(tr(MESSAGES, "written", lang, path=out))
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group("plan")
+def plan_group():
+    """Plan files (data/plans/*.yaml). Tệp kế hoạch."""
+
+
+@plan_group.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+@lang_option
+@friendly_errors
+def validate_command(paths, lang):
+    """Check plan files; list every problem with file, target and field.
+
+    Kiểm tra tệp kế hoạch; liệt kê mọi lỗi kèm tệp, chỉ tiêu và trường.
+
+    \b
+    Example:
+      audit plan validate data/plans/453-KH-HU.yaml
+    """
+    from audit_lib.plan import check_plan
+
+    problems = []
+    for path in paths or [str(DEFAULT_PLAN)]:
+        plan, found = check_plan(path, lang)
+        problems += found
+        if plan is not None:
+            click.echo(tr(MESSAGES, "valid", lang, path=path, n=len(plan.targets)))
+    if problems:
+        raise InputError(problems)
+
+
+def render_table(table: pd.DataFrame, plan, lang: str, at: dt.date) -> str:
+    """The indicator table as text for a terminal: one block per unit and period."""
+    from audit_lib.indicators import CATALOGUE
+
+    head = [tr(MESSAGES, k, lang) for k in ("indicator", "value", "interval", "fraction", "target",
+                                               "verdict")]  # fmt: skip
+    lines = []
+    for (period, code), block in table.groupby(["period", "unit_code"], sort=False):
+        title = tr(MESSAGES, "title", lang, plan=plan.id, period=period,
+                   level=tr(MESSAGES, block["level"].iloc[0], lang), at=at)  # fmt: skip
+        lines += ["", f"{block['unit_name'].iloc[0]} ({code})", title]
+        rows = []
+        for r in block.itertuples(index=False):
+            label = CATALOGUE[r.indicator].text(lang)
+            name = f"{r.target_id} {label}" if r.target_id else f"· {label}"
+            name += "*" if r.illustrative else ""
+            interval = "" if _nan(r.ci_low) else f"{_num(r.ci_low)}–{_num(r.ci_high)}"
+            fraction = _num(r.numerator) + (
+                "" if _nan(r.denominator) else f"/{_num(r.denominator)}"
+            )
+            rows.append([name, _num(r.value), interval, fraction, _num(r.target_value),
+                         r.verdict_label + (f" ({r.note})" if r.note else "")])  # fmt: skip
+        widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+        widths[0] = min(widths[0], 72)
+        for cells in [head, *rows]:
+            first = str(cells[0])[:72].ljust(widths[0])
+            rest = [str(c).rjust(w) for c, w in zip(cells[1:5], widths[1:5], strict=True)]
+            lines.append("  ".join([first, *rest, str(cells[5])]))
+    if table["illustrative"].any():
+        lines += ["", tr(MESSAGES, "illustrative", lang)]
+    lines += ["", tr(MESSAGES, "factors", lang)]
+    for t in plan.targets:
+        factor = t.factor or CATALOGUE[t.indicator].factor
+        if t.denominator is None:
+            lines.append(f"  {t.id}: {t.numerator.pick(lang)}")
+            continue
+        den = t.denominator.pick(lang)
+        lines.append("  " + tr(MESSAGES, "factor", lang, id=t.id, num=t.numerator.pick(lang),
+                                  den=den, factor=factor))  # fmt: skip
+    lines += ["", tr(MESSAGES, "rule", lang)]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _num(x) -> str:
+    if _nan(x):
+        return "–"
+    x = float(x)
+    if x == round(x) and abs(x) >= 1:
+        return f"{x:,.0f}"
+    return f"{x:,.3g}" if abs(x) < 1 else f"{x:,.1f}"
+
+
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x)
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    out = table.astype(object).where(table.notna(), None)
+    return out.to_dict(orient="records")
+
+
+def _date(text: str | None, lang: str) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = tr(MESSAGES, "bad_date", lang)
+        raise InputError([Problem("--at", None, "at", msg, Reason.VALUE, text)]) from None
+
+
+def _level_of(frames, unit: str, at: dt.date | None, lang: str) -> str:
+    tree = frames.hierarchy()
+    code = tree.resolve(unit, at or tree.latest_change(), lang)
+    return str(tree.units.loc[tree.units["unit_code"] == code, "level"].iloc[-1])
+
+
+def _xlsx(table: pd.DataFrame, plan, lang: str, path: str) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="indicators", index=False)
+        plan.targets_frame(lang).to_excel(writer, sheet_name="plan", index=False)
+
+
+def _write_atomically(out: str, write) -> None:
+    """Write through a temporary file beside ``out``, so a failure leaves nothing half-written."""
+    target = Path(out)
+    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
+    try:
+        write(str(tmp))
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+COMMANDS = [indicators_command, plan_group]
