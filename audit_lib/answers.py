@@ -7,11 +7,13 @@ Usage (the store calls these inside its transactions)::
     answers.write(conn, inspection_pk, clean, by="nguyen.van.a", at=now)
     answers.read(conn)           # every answer: inspection_id, item_id, answer, value, note
 
-Reading is the hot path (scoring loads every answer of a year at once), so it
-avoids one Python object per cell: the database concatenates the integer
-columns of a range of inspections into one comma-separated string each, numpy
-parses them, and only the few rows with a value or a note are fetched as rows.
-``inspection_id``, ``item_id`` and ``answer`` come back as categoricals.
+Reading is the hot path (scoring loads every answer of several years at
+once), so it avoids one Python object per answer: for a range of inspections
+the database packs each answer into one integer (inspection, item, answer
+code) and concatenates them into one comma-separated string that numpy parses
+at once; only the few answers with a value or a note are fetched as rows,
+through partial indexes. ``inspection_id``, ``item_id`` and ``answer`` come
+back as categoricals. 6 million answers load in about 3 s (``benchmarks/bench_store.py``).
 """
 
 from __future__ import annotations
@@ -175,6 +177,7 @@ def write(conn: sa.Connection, inspection_pk: int, clean: list[dict], by: str, a
 
 
 def _ints(text: str | None) -> np.ndarray:
+    """Integers from a comma-separated string (none for an empty result)."""
     if not text:
         return np.empty(0, dtype=np.int64)
     return np.fromstring(text, dtype=np.int64, sep=",")

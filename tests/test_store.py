@@ -729,3 +729,44 @@ def test_reading_any_subset_of_inspections_matches_a_plain_query(store, monkeypa
         want = plain if not trial else plain[plain["inspection_id"].isin(some)]
         want = want.reset_index(drop=True).astype(object)
         pd.testing.assert_frame_equal(got.where(got.notna(), None), want.where(want.notna(), None))
+
+
+accident_rows = st.lists(
+    st.tuples(
+        st.dates(min_value=pd.Timestamp("2000-01-01").date()),
+        st.one_of(st.none(), text),
+        st.integers(0, 50),
+        st.one_of(st.none(), st.booleans()),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=accident_rows)
+def test_register_rows_come_back_exactly_as_they_went_in(store, rows):
+    batch = next(counter)
+    frame = pd.DataFrame(
+        [
+            {
+                "accident_id": f"TN-{batch}-{n}",
+                "occurred_on": day,
+                "establishment_code": code,
+                "victims": victims,
+                "deaths": victims // 2,
+                "handled": handled,
+            }
+            for n, (day, code, victims, handled) in enumerate(rows)
+        ]
+    )
+    store.write_register("accidents", frame, source="tai_nan.csv")
+    back = store.register("accidents").set_index("accident_id")
+    for n, (day, code, victims, handled) in enumerate(rows):
+        got = back.loc[f"TN-{batch}-{n}"]
+        assert got["occurred_on"].date() == day
+        assert (None if pd.isna(got["establishment_code"]) else got["establishment_code"]) == code
+        assert (got["victims"], got["deaths"]) == (victims, victims // 2)
+        assert (None if pd.isna(got["handled"]) else bool(got["handled"])) == handled
