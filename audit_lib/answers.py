@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from audit_lib.errors import Problem, Reason, ResponsesError, raise_if_problems
-from audit_lib.i18n import tr
+from audit_lib.i18n import both
 from audit_lib.schema import inspections, item_codes, responses
 
 CODES = ("compliant", "noncompliant", "na")
@@ -52,11 +52,6 @@ MESSAGES = {
 }
 
 
-def _both(key: str, **fmt) -> str:
-    """A message for an error: English, then Vietnamese in brackets (no ``lang`` here)."""
-    return f"{tr(MESSAGES, key, 'en', **fmt)} ({tr(MESSAGES, key, 'vi', **fmt)})"
-
-
 def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
@@ -64,14 +59,15 @@ def _missing(value) -> bool:
 def check(frame: pd.DataFrame, where: str) -> list[dict]:
     """Rows ``item_id, answer, value, note`` cleaned (None when missing), or ResponsesError."""
     if "item_id" not in frame:
-        raise ResponsesError([Problem(where, None, "item_id", _both("no_column"))])
+        raise ResponsesError([Problem(where, None, "item_id", both(MESSAGES, "no_column"))])
     rows, problems, seen = [], [], set()
     for n, row in enumerate(frame.to_dict("records"), start=1):
         place = f"row {n}"
         item = row.get("item_id")
         answer, value, note = row.get("answer"), row.get("value"), row.get("note")
         if _missing(item) or not str(item).strip():
-            problems.append(Problem(where, place, "item_id", _both("no_item"), Reason.MISSING))
+            message = both(MESSAGES, "no_item")
+            problems.append(Problem(where, place, "item_id", message, Reason.MISSING))
             continue
         item = str(item).strip()
         if item in seen:
@@ -80,7 +76,7 @@ def check(frame: pd.DataFrame, where: str) -> list[dict]:
                     where,
                     f"{place} ({item})",
                     "item_id",
-                    _both("twice"),
+                    both(MESSAGES, "twice"),
                     Reason.DUPLICATE,
                     item,
                 )
@@ -93,7 +89,7 @@ def check(frame: pd.DataFrame, where: str) -> list[dict]:
                     where,
                     f"{place} ({item})",
                     "answer",
-                    _both("bad_answer", value=answer),
+                    both(MESSAGES, "bad_answer", value=answer),
                     Reason.VALUE,
                     answer,
                 )
@@ -109,7 +105,7 @@ def check(frame: pd.DataFrame, where: str) -> list[dict]:
                         where,
                         f"{place} ({item})",
                         "value",
-                        _both("bad_value", value=value),
+                        both(MESSAGES, "bad_value", value=value),
                         Reason.TYPE,
                         value,
                     )

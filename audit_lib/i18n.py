@@ -51,3 +51,8 @@ def tr(
     """Look ``key`` up in a module's catalogue and format it; a missing key raises ``KeyError``."""
     text = pick(catalogue[key], lang)
     return text.format(**fmt) if fmt else text
+
+
+def both(catalogue: Mapping[str, Mapping[str, str]], key: str, **fmt) -> str:
+    """English, then Vietnamese in brackets: for errors raised where no ``lang`` is known."""
+    return f"{tr(catalogue, key, 'en', **fmt)} ({tr(catalogue, key, 'vi', **fmt)})"

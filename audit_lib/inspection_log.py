@@ -36,7 +36,7 @@ from audit_lib.errors import (
     raise_if_problems,
 )
 from audit_lib.evidence import media_type
-from audit_lib.i18n import tr
+from audit_lib.i18n import both
 
 TYPES = ("periodic", "unannounced", "follow_up", "accident")
 
@@ -54,11 +54,6 @@ MESSAGES = {
     },
     "empty_file": {"vi": "tệp rỗng", "en": "the file is empty"},
 }
-
-
-def _both(key: str, **fmt) -> str:
-    """A message for an error: English, then Vietnamese in brackets (no ``lang`` here)."""
-    return f"{tr(MESSAGES, key, 'en', **fmt)} ({tr(MESSAGES, key, 'vi', **fmt)})"
 
 
 INSPECTION = "inspection"
@@ -126,7 +121,7 @@ class InspectionLog:
                 where,
                 None,
                 f"checklist_{k.split('_')[-1]}",
-                _both("no_checklist", field=k.split("_")[-1]),
+                both(MESSAGES, "no_checklist", field=k.split("_")[-1]),
                 Reason.MISSING,
             )
             for k, v in keys.items()
@@ -138,7 +133,7 @@ class InspectionLog:
                     where,
                     None,
                     "type",
-                    _both("bad_type", value=type, choices=", ".join(TYPES)),
+                    both(MESSAGES, "bad_type", value=type, choices=", ".join(TYPES)),
                     Reason.VALUE,
                     type,
                 )
@@ -153,7 +148,7 @@ class InspectionLog:
                     where,
                     None,
                     "inspected_on",
-                    _both("bad_date", value=inspected_on),
+                    both(MESSAGES, "bad_date", value=inspected_on),
                     Reason.VALUE,
                     inspected_on,
                 )
@@ -266,7 +261,7 @@ class InspectionLog:
                         f"inspection {inspection_id}",
                         None,
                         "reason",
-                        _both("no_reason"),
+                        both(MESSAGES, "no_reason"),
                         Reason.MISSING,
                     )
                 ]
@@ -276,7 +271,7 @@ class InspectionLog:
         with self.transaction() as conn:
             row = self._lock(conn, inspection_id)
             if row.status != "final":
-                raise StoreError(_both("draft_revise", id=row.inspection_id))
+                raise StoreError(both(MESSAGES, "draft_revise", id=row.inspection_id))
             latest = conn.execute(
                 sa.select(sa.func.max(t.c.revision)).where(t.c.chain_id == row.chain_id)
             ).scalar_one()
@@ -350,7 +345,7 @@ class InspectionLog:
                         filename,
                         f"inspection {inspection_id}",
                         item_id,
-                        _both("empty_file"),
+                        both(MESSAGES, "empty_file"),
                         Reason.MISSING,
                     )
                 ]

@@ -35,7 +35,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from audit_lib import answers, migrations, schema
+from audit_lib import answers, conditions, migrations, schema
 from audit_lib.errors import (
     InputError,
     NotFoundError,
@@ -46,23 +46,11 @@ from audit_lib.errors import (
     raise_if_problems,
 )
 from audit_lib.evidence import EvidenceFiles, default_evidence_dir
-from audit_lib.i18n import tr
+from audit_lib.i18n import both
 from audit_lib.inspection_log import InspectionLog
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-ESTABLISHMENT_KINDS = ("enterprise", "cooperative", "household", "other")
-SECTORS = (
-    "mining",
-    "hydropower",
-    "construction",
-    "agriculture",
-    "wood",
-    "manufacturing",
-    "trade",
-    "transport",
-    "other",
-)
 
 MESSAGES = {
     "newer": {
@@ -80,11 +68,6 @@ MESSAGES = {
     "duplicate_code": {"vi": "mã {value!r} đã có", "en": "code {value!r} already exists"},
     "not_int": {"vi": "phải là số nguyên không âm", "en": "must be a whole number ≥ 0"},
 }
-
-
-def _both(key: str, **fmt) -> str:
-    """A message for an error: English, then Vietnamese in brackets (no ``lang`` here)."""
-    return f"{tr(MESSAGES, key, 'en', **fmt)} ({tr(MESSAGES, key, 'vi', **fmt)})"
 
 
 def default_db_url() -> str:
@@ -141,7 +124,7 @@ def open_store(
         with engine.connect().execution_options(readonly=True) as conn, conn.begin():
             current = migrations.current_revision(conn)
         if current is not None and current not in {s.revision for s in migrations.scripts()}:
-            raise StoreError(_both("newer", url=shown, current=current, head=head))
+            raise StoreError(both(MESSAGES, "newer", url=shown, current=current, head=head))
         if current != head and upgrade:
             with engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
@@ -347,7 +330,7 @@ class Store(InspectionLog):
                         "establishment",
                         row["code"],
                         "code",
-                        _both("duplicate_code", value=row["code"]),
+                        both(MESSAGES, "duplicate_code", value=row["code"]),
                         Reason.DUPLICATE,
                         row["code"],
                     )
@@ -441,7 +424,7 @@ def _establishment_row(attrs: dict) -> tuple[dict, list[Problem]]:
                     "establishment",
                     where,
                     name,
-                    _both("unknown_field"),
+                    both(MESSAGES, "unknown_field"),
                     Reason.UNKNOWN,
                 )
             )
@@ -451,18 +434,18 @@ def _establishment_row(attrs: dict) -> tuple[dict, list[Problem]]:
     for name in ("code", "name", "kind", "sector"):
         if not str(row.get(name) or "").strip():
             problems.append(
-                Problem("establishment", where, name, _both("required"), Reason.MISSING)
+                Problem("establishment", where, name, both(MESSAGES, "required"), Reason.MISSING)
             )
         else:
             row[name] = unicodedata.normalize("NFC", str(row[name]).strip())
-    for name, choices in (("kind", ESTABLISHMENT_KINDS), ("sector", SECTORS)):
+    for name, choices in (("kind", conditions.KINDS), ("sector", conditions.SECTORS)):
         if row.get(name) and row[name] not in choices:
             problems.append(
                 Problem(
                     "establishment",
                     where,
                     name,
-                    _both("bad_choice", value=row[name], choices=", ".join(choices)),
+                    both(MESSAGES, "bad_choice", value=row[name], choices=", ".join(choices)),
                     Reason.VALUE,
                     row[name],
                 )
@@ -473,7 +456,7 @@ def _establishment_row(attrs: dict) -> tuple[dict, list[Problem]]:
             row.pop(name, None)
         elif not _whole(value):
             problems.append(
-                Problem("establishment", where, name, _both("not_int"), Reason.TYPE, value)
+                Problem("establishment", where, name, both(MESSAGES, "not_int"), Reason.TYPE, value)
             )
         else:
             row[name] = int(float(value))
