@@ -1,0 +1,148 @@
+"""`audit report`: run the report notebooks in batch and print where the index is."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import click
+
+from audit_lib.cli.common import db_option, friendly_errors, lang_option
+
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, one kernel each (default: the number of cores).",
+)
+out_option = click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the executed notebooks, HTML (and PDF) and index.html.",
+)
+pdf_option = click.option(
+    "--pdf", is_flag=True, help="Also print each report to an A4 PDF with headless Chromium."
+)
+
+
+@click.group("report")
+def report():
+    """Make reports: inspection records and the periodic monitoring report.
+
+    \b
+    Examples:
+      audit report inspections --year 2025 --out reports/2025
+      audit report monitoring --plan data/plans/453-KH-HU.yaml --unit PT \\
+          --period 2021-2025 --out reports/monitoring
+    """
+
+
+@report.command("inspections")
+@click.option("--year", type=int, default=None, help="Final inspections made in this year.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Final inspections made on or after this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--ids",
+    multiple=True,
+    help="Inspection ids: repeat --ids, or separate them with commas or spaces.",
+)
+@out_option
+@jobs_option
+@lang_option
+@pdf_option
+@db_option
+@friendly_errors
+def inspections(year, since, ids, out_dir, jobs, lang, pdf, db_url):
+    """One inspection record (biên bản) per inspection: .ipynb, HTML, index.html.
+
+    Choose the inspections with one of --year, --since or --ids. A report that
+    fails is kept and listed in the index with its error; the others are made,
+    then the command exits non-zero.
+
+    \b
+    Examples:
+      audit report inspections --year 2025 --out reports/2025 --jobs 2
+      audit report inspections --ids 3f2a...,9b1c... --out reports/x --lang en --pdf
+    """
+    from audit_lib.reports import run_inspection_reports
+
+    ids = [part for value in ids for part in re.split(r"[,\s]+", value) if part]
+    chosen = [name for name, v in (("--year", year), ("--since", since), ("--ids", ids)) if v]
+    if len(chosen) != 1:
+        raise click.UsageError(
+            "give exactly one of --year, --since, --ids (chọn đúng một trong ba cách chọn)"
+        )
+    index = run_inspection_reports(
+        db_url,
+        out_dir,
+        ids=ids or None,
+        year=year,
+        since=since.date() if since else None,
+        lang=lang,
+        jobs=jobs,
+        pdf=pdf,
+        say=lambda text: click.echo(text, err=True),
+    )
+    click.echo(os.fspath(index))
+
+
+@report.command("monitoring")
+@click.option(
+    "--plan",
+    "plan_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The plan file, e.g. data/plans/453-KH-HU.yaml.",
+)
+@click.option(
+    "--unit",
+    "units",
+    required=True,
+    multiple=True,
+    help="Unit code or name (repeat --unit for one report each).",
+)
+@click.option("--period", required=True, help='A year ("2025") or years ("2021-2025").')
+@out_option
+@jobs_option
+@lang_option
+@pdf_option
+@db_option
+@friendly_errors
+def monitoring(plan_path, units, period, out_dir, jobs, lang, pdf, db_url):
+    """The periodic (sơ kết / tổng kết) report on a plan, one per unit.
+
+    \b
+    Examples:
+      audit report monitoring --plan data/plans/453-KH-HU.yaml --unit PT --period 2021-2025 \\
+          --out reports/monitoring
+      audit report monitoring --plan data/plans/453-KH-HU.yaml --unit "Sin Suối Hồ" \\
+          --unit "Dào San" --period 2025 --out reports/communes --lang en
+    """
+    from audit_lib.explore import period_years
+    from audit_lib.reports import run_monitoring_report
+
+    try:
+        period_years(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    index = run_monitoring_report(
+        db_url,
+        plan_path,
+        list(units),
+        period,
+        out_dir,
+        lang=lang,
+        jobs=jobs,
+        pdf=pdf,
+        say=lambda text: click.echo(text, err=True),
+    )
+    click.echo(os.fspath(index))
+
+
+COMMANDS = [report]

@@ -1,0 +1,114 @@
+"""100 inspection reports by the batch runner against papermill + nbconvert command lines.
+
+``python -m benchmarks reports``. Builds a sample database, then, side by side:
+
+* the runner: :func:`audit_lib.reports.run_inspection_reports` on 100 inspections
+  (executed .ipynb and HTML, in-process papermill in a pool of one worker per core);
+* the baseline: for each report, the ``papermill`` command line, then
+  ``jupyter nbconvert --to html`` (timed on ``BASELINE_SAMPLE`` reports, half
+  before and half after the runner, and extrapolated to 100, as printed).
+
+Target: the runner's throughput is at least 4x the baseline's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPORTS = 100
+BASELINE_SAMPLE = 10
+TARGET = 4.0
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def sample_database(folder: Path) -> tuple[str, list[str]]:
+    from audit_lib.sample import generate
+    from audit_lib.store import open_store
+
+    url = f"sqlite:///{folder / 'audit.db'}"
+    with open_store(url, upgrade=True) as store:
+        generate(store, seed=453, scale=0.3)
+        ids = store.inspections()["inspection_id"].tolist()
+    return url, ids[:REPORTS]
+
+
+def runner(url: str, ids: list[str], out: Path) -> float:
+    from audit_lib.reports import run_inspection_reports
+
+    start = time.perf_counter()
+    run_inspection_reports(url, out, ids=ids, jobs=os.cpu_count(), progress=False)
+    return time.perf_counter() - start
+
+
+def baseline(url: str, ids: list[str], out: Path) -> float:
+    out.mkdir(parents=True, exist_ok=True)
+    notebook = ROOT / "notebooks" / "inspection_report.ipynb"
+    start = time.perf_counter()
+    for inspection_id in ids:
+        target = out / f"{inspection_id}.ipynb"
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(notebook),
+                str(target),
+                "-k",
+                "osh-audit",
+                "--cwd",
+                str(ROOT),
+                "-p",
+                "inspection_id",
+                inspection_id,
+                "-p",
+                "db_url",
+                url,
+                "-p",
+                "lang",
+                "vi",
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(target)],
+            check=True,
+            capture_output=True,
+        )
+    return time.perf_counter() - start
+
+
+def main() -> bool:
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        folder = Path(tmp)
+        url, ids = sample_database(folder)
+        n = len(ids)
+        # The baseline sample is split around the runner so that both see the same
+        # background load on a shared machine.
+        half = BASELINE_SAMPLE // 2
+        some = ids[:BASELINE_SAMPLE]
+        before = baseline(url, some[:half], folder / "baseline")
+        ours = runner(url, ids, folder / "runner")
+        after = baseline(url, some[half:], folder / "baseline")
+        made = len(list((folder / "runner").glob("inspection-*.html")))
+        theirs = (before + after) * n / len(some)
+    ratio = theirs / ours
+    print(
+        f"   runner  : {n} reports ({made} HTML) in {ours:.1f} s = {n / ours * 60:.1f} reports/min"
+        f" ({os.cpu_count()} workers)"
+    )
+    print(
+        f"   baseline: {len(some)} reports timed, extrapolated to {n}: {theirs:.1f} s"
+        f" = {n / theirs * 60:.1f} reports/min (papermill CLI + jupyter nbconvert per report)"
+    )
+    print(f"   speed-up: {ratio:.1f}x (target >= {TARGET:.0f}x)")
+    return made == n and ratio >= TARGET
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
