@@ -18,11 +18,11 @@ from pathlib import Path
 
 from audit_lib import reports, sample
 from audit_lib.i18n import DEFAULT_LANG, tr
+from audit_lib.paths import PROJECT_ROOT
 from audit_lib.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_DB = ROOT / "data" / "sample.db"
-PLAN = ROOT / "data" / "plans" / "453-KH-HU.yaml"
+DEMO_DB = PROJECT_ROOT / "data" / "sample.db"
+PLAN = PROJECT_ROOT / "data" / "plans" / "453-KH-HU.yaml"
 DISTRICT = "PT"
 PERIOD = "2021-2025"
 

@@ -43,6 +43,7 @@ from audit_lib.checklist import Str, Text
 from audit_lib.checklist_problems import pydantic_problems, read_yaml
 from audit_lib.errors import PlanError, Problem, Reason, raise_if_problems
 from audit_lib.i18n import DEFAULT_LANG, tr
+from audit_lib.paths import project_file
 
 KINDS = ("annual_change", "share", "coverage")
 
@@ -338,7 +339,9 @@ def validate_plan(path: str | os.PathLike, lang: str = DEFAULT_LANG) -> list[Pro
 
 
 def load_plan(path: str | os.PathLike, lang: str = DEFAULT_LANG) -> Plan:
-    """Read and validate a plan file; raise :class:`PlanError` listing every problem."""
-    plan, problems = check_plan(path, lang)
+    """Read and validate a plan file; raise :class:`PlanError` listing every problem.
+
+    A relative ``path`` that does not exist here is looked up in the project root."""
+    plan, problems = check_plan(project_file(path), lang)
     raise_if_problems(PlanError, problems)
     return plan
