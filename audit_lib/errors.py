@@ -21,6 +21,7 @@ can catch ``ValueError`` or ``LookupError`` too::
     │   └── ResponsesError                        a responses file for ``audit score``
     ├── StoreError(AuditError, RuntimeError)      the database
     │   ├── SchemaOutdatedError                   database needs ``audit db upgrade``
+    │   │   └── DatabaseMissingError              a SQLite file that does not exist
     │   ├── NotFoundError(StoreError, LookupError) an id that does not exist
     │   ├── FinalizedError                        a finalized inspection was to be changed
     │   └── ConflictError                         another writer saved first
@@ -87,11 +88,12 @@ class InputError(AuditError, ValueError):
     """Bad input: carries every problem found, not just the first."""
 
     what = "input"
+    what_vi = "dữ liệu vào"
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems: list[Problem] = list(problems)
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in {self.what}:"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self.what} ({n} lỗi trong {self.what_vi}):"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
     @property
@@ -115,18 +117,22 @@ class InputError(AuditError, ValueError):
 
 class ChecklistError(InputError):
     what = "checklist"
+    what_vi = "bảng kiểm"
 
 
 class PlanError(InputError):
     what = "plan"
+    what_vi = "kế hoạch"
 
 
 class RegisterImportError(InputError):
     what = "register import"
+    what_vi = "tệp nhập sổ theo dõi"
 
 
 class ResponsesError(InputError):
     what = "responses"
+    what_vi = "tệp câu trả lời"
 
 
 class StoreError(AuditError, RuntimeError):
@@ -140,6 +146,18 @@ class SchemaOutdatedError(StoreError):
             f"database {url} is at schema revision {current or 'none'}, "
             f"this version needs {head}: run `audit db upgrade --db {url}` "
             f"(Cơ sở dữ liệu cần nâng cấp: chạy `audit db upgrade`)"
+        )
+
+
+class DatabaseMissingError(SchemaOutdatedError):
+    """The SQLite file of ``url`` does not exist; it was not created."""
+
+    def __init__(self, url: str, head: str):
+        self.url, self.current, self.head = url, None, head
+        StoreError.__init__(
+            self,
+            f"database {url} does not exist: create it with `audit db upgrade --db {url}` "
+            f"(Cơ sở dữ liệu chưa có: tạo bằng `audit db upgrade --db {url}`)",
         )
 
 

@@ -37,6 +37,7 @@ from sqlalchemy import event
 
 from audit_lib import answers, conditions, migrations, schema
 from audit_lib.errors import (
+    DatabaseMissingError,
     InputError,
     NotFoundError,
     Problem,
@@ -109,15 +110,30 @@ def create_engine(url: str | sa.URL) -> sa.Engine:
     return engine
 
 
+def missing_sqlite_file(url: str | sa.URL) -> Path | None:
+    """The file of a SQLite ``url`` when it does not exist yet, else None; nothing is created."""
+    url = sa.make_url(url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
+
+
 def open_store(
     url: str | None = None, upgrade: bool = False, evidence_dir: str | os.PathLike | None = None
 ) -> Store:
     """The store at ``url`` (default :func:`default_db_url`), checked to be at the newest schema.
 
     ``upgrade=True`` creates or upgrades the schema first (``audit db upgrade``);
-    otherwise an empty or outdated database raises :class:`SchemaOutdatedError`.
+    otherwise an empty or outdated database raises :class:`SchemaOutdatedError`,
+    and a SQLite file that does not exist :class:`DatabaseMissingError` (and is
+    not created).
     """
-    engine = create_engine(url or default_db_url())
+    url = url or default_db_url()
+    if not upgrade and missing_sqlite_file(url):
+        shown = sa.make_url(url).render_as_string(hide_password=True)
+        raise DatabaseMissingError(shown, migrations.head_revision())
+    engine = create_engine(url)
     shown = engine.url.render_as_string(hide_password=True)
     try:
         head = migrations.head_revision()

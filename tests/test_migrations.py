@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 
 from audit_lib import migrations
 from audit_lib.cli import main
-from audit_lib.errors import SchemaOutdatedError, StoreError
+from audit_lib.errors import DatabaseMissingError, SchemaOutdatedError, StoreError
 from audit_lib.schema import metadata
 from audit_lib.store import create_engine, open_store
 
@@ -96,6 +97,7 @@ def test_a_database_newer_than_the_software_is_refused_with_a_clear_message(db_u
 
 def test_cli_db_upgrade_then_current_reports_revision_and_row_counts(db_url):
     runner = CliRunner()
+    assert _tables(db_url) == set()  # connecting makes an empty SQLite file
     before = runner.invoke(main, ["db", "current", "--db", db_url, "--lang", "en"])
     assert before.exit_code == 1
     assert "none (empty database)" in before.output
@@ -109,6 +111,26 @@ def test_cli_db_upgrade_then_current_reports_revision_and_row_counts(db_url):
     assert now.exit_code == 0, now.output
     assert f"Phiên bản lược đồ hiện tại: {migrations.head_revision()}" in now.output
     assert "establishments" in now.output and "cơ sở" in now.output
+
+
+def test_cli_db_current_on_a_missing_sqlite_file_says_so_and_creates_nothing(tmp_path):
+    missing = tmp_path / "nowhere" / "audit.db"
+    url = f"sqlite:///{missing}"
+    result = CliRunner().invoke(main, ["db", "current", "--db", url, "--lang", "en"])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output and f"audit db upgrade --db {url}" in result.output
+    vi = CliRunner().invoke(main, ["db", "current", "--db", url])
+    assert vi.exit_code == 1 and "chưa có" in vi.output
+    assert not missing.parent.exists()
+
+
+def test_opening_a_missing_sqlite_file_creates_nothing(tmp_path):
+    missing = tmp_path / "nowhere" / "audit.db"
+    with pytest.raises(DatabaseMissingError) as caught:
+        open_store(f"sqlite:///{missing}")
+    assert isinstance(caught.value, SchemaOutdatedError) and caught.value.current is None
+    assert "does not exist" in str(caught.value) and "audit db upgrade --db" in str(caught.value)
+    assert not missing.parent.exists()
 
 
 def test_cli_db_commands_explain_themselves_with_an_example():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import make_url
 
 from audit_lib import migrations
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
 from audit_lib.i18n import tr
 from audit_lib.schema import MAIN_TABLES
-from audit_lib.store import create_engine, default_db_url, open_store
+from audit_lib.store import create_engine, default_db_url, missing_sqlite_file, open_store
 
 MESSAGES = {
     "upgraded": {
@@ -23,6 +24,11 @@ MESSAGES = {
         "en": "Needs an upgrade: audit db upgrade --db {url}",
     },
     "rows": {"vi": "Số dòng:", "en": "Rows:"},
+    "missing": {
+        "vi": "Cơ sở dữ liệu {url} chưa có (không tạo gì). Tạo bằng: audit db upgrade --db {url}",
+        "en": "Database {url} does not exist (nothing created). Create it with: "
+        "audit db upgrade --db {url}",
+    },
 }
 
 TABLE_LABELS = {
@@ -75,7 +81,12 @@ def current(db_url, lang):
     Example:
       audit db current --db sqlite:///data/audit.db
     """
-    engine = create_engine(db_url or default_db_url())
+    db_url = db_url or default_db_url()
+    if missing_sqlite_file(db_url):
+        shown = make_url(db_url).render_as_string(hide_password=True)
+        click.echo(tr(MESSAGES, "missing", lang, url=shown))
+        raise SystemExit(1)
+    engine = create_engine(db_url)
     url = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect().execution_options(readonly=True) as conn, conn.begin():
