@@ -63,12 +63,15 @@ def with_columns(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame
 
 @dataclass(frozen=True)
 class Ask:
-    """What is asked: kind of period, years, feeding items, the day actions are judged on."""
+    """What is asked: kind of period, years, feeding items, the day actions are judged on.
+
+    ``as_of=None`` judges each period at its end: every action due in it counts.
+    """
 
     period: str
     years: list[int]
     feeds: pd.DataFrame | None = None
-    as_of: dt.date = field(default_factory=dt.date.today)
+    as_of: dt.date | None = None
     memo: dict = field(default_factory=dict, compare=False)  # frames derived once, shared
 
     def once(self, key, make):
@@ -451,10 +454,15 @@ def critical_findings(frames, ask: Ask) -> pd.DataFrame:
 
 
 def actions_closed_on_time(frames, ask: Ask) -> pd.DataFrame:
-    """Actions due in the period (and due by ``ask.as_of``) closed by their due date."""
+    """Actions due in the period closed by their due date, judged at the period's end.
+
+    With ``ask.as_of``, actions due after that day are left out (not yet due),
+    so a period not yet over can be judged on what has fallen due.
+    """
     act = frames.actions[["inspection_id", "due_on", "closed_on"]]
-    due = pd.to_datetime(act["due_on"], errors="coerce")
-    act = act[(due <= pd.Timestamp(ask.as_of)).to_numpy()]
+    if ask.as_of is not None:
+        due = pd.to_datetime(act["due_on"], errors="coerce")
+        act = act[(due <= pd.Timestamp(ask.as_of)).to_numpy()]
     rows = _of_inspections(frames, ask, act["inspection_id"])
     act = act[rows >= 0]
     unit = _inspections(frames, ask)["unit_code"].array.take(rows[rows >= 0])

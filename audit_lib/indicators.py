@@ -212,17 +212,19 @@ class Frames:
             self._cache["tree"] = Hierarchy(self.units, self.crosswalk)
         return self._cache["tree"]
 
-    def facts(self, ind_id: str, period: str, years: list[int], feeds) -> pd.DataFrame:
+    def facts(
+        self, ind_id: str, period: str, years: list[int], feeds, as_of: dt.date | None = None
+    ) -> pd.DataFrame:
         """An indicator's facts per recorded unit, year and part of year.
 
         Computed once and kept: frames are read, never changed, once computed on,
-        so every level and unit of a report reuses them.
+        so every level and unit of a report reuses them. ``as_of``: see :func:`compute`.
         """
         sign = None if feeds is None else tuple(map(tuple, feeds.astype(str).values))
-        key = ("facts", ind_id, period, tuple(years), sign)
+        key = ("facts", ind_id, period, tuple(years), sign, as_of)
         if key not in self._cache:
             memo = self._cache.setdefault(("memo", period), {})
-            ask = src.Ask(period, list(years), feeds, memo=memo)
+            ask = src.Ask(period, list(years), feeds, as_of=as_of, memo=memo)
             facts = CATALOGUE[ind_id].facts(self, ask)
             self._cache[key] = facts[facts["year"].isin(years)]
         return self._cache[key]
@@ -267,13 +269,16 @@ def compute(
     period: str = "year",
     pool_years: bool | int = False,
     lang: str = DEFAULT_LANG,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """One row per unit × period × plan indicator (columns ``COLUMNS``); see the module docstring.
 
     ``at`` (default: the start of the current hierarchy) picks the units;
     ``unit`` (code or name) keeps that unit or the units of ``level`` inside it;
     ``pool_years=True`` pools all ``years`` into one period, ``pool_years=n``
-    pools the n years up to each year.
+    pools the n years up to each year. Corrective actions are judged at each
+    period's end, or, with ``as_of``, only those due by that day: the result
+    never depends on the day it is computed.
     """
     tree = frames.hierarchy()
     at = at or tree.latest_change()
@@ -302,7 +307,7 @@ def compute(
         if not ids:
             return {}
         parts = [
-            frames.facts(i, per, sorted(needed), feeds.get(CATALOGUE[i].feeds_of)).assign(
+            frames.facts(i, per, sorted(needed), feeds.get(CATALOGUE[i].feeds_of), as_of).assign(
                 indicator=i
             )
             for i in ids

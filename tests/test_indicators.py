@@ -496,6 +496,37 @@ def test_inspection_indicators_per_quarter_and_yearly_registers_say_so():
     assert q.verdict == "no_data" and "yearly data only" in q.note
 
 
+def test_actions_are_judged_at_the_end_of_their_period_not_on_the_day_computed():
+    # actions of i2: due 09-01 closed 08-20 (on time), due 10-01 closed 11-01 (late),
+    # due 11-01 still open; Q3 holds the first, Q4 the other two
+    table = compute(plan(decrease(), monitored=["actions_closed_on_time"]), inspected_frames(),
+                    [2025], at=BEFORE, period="quarter")  # fmt: skip
+    q3 = row(table, "A", "actions_closed_on_time", "2025-Q3")
+    q4 = row(table, "A", "actions_closed_on_time", "2025-Q4")
+    assert (q3.numerator, q3.denominator, q3.value) == (1.0, 1.0, 100.0)
+    assert (q4.numerator, q4.denominator, q4.value) == (0.0, 2.0, 0.0)
+
+
+def test_actions_due_far_in_the_future_count_in_their_own_period():
+    f = inspected_frames()
+    f.actions["due_on"] = [dt.date(2099, 3, 1), dt.date(2099, 4, 1), dt.date(2099, 5, 1)]
+    f.actions["closed_on"] = [dt.date(2099, 3, 1), None, None]
+    table = compute(plan(decrease(), monitored=["actions_closed_on_time"]), f, [2099], at=BEFORE)
+    got = row(table, "A", "actions_closed_on_time", "2099")
+    assert (got.numerator, got.denominator) == (1.0, 3.0)
+
+
+def test_as_of_leaves_out_the_actions_not_yet_due():
+    p = plan(decrease(), monitored=["actions_closed_on_time"])
+    # by 2025-10-15 two actions are due: one closed on time, one late
+    mid = compute(p, inspected_frames(), [2025], at=BEFORE, as_of=dt.date(2025, 10, 15))
+    got = row(mid, "A", "actions_closed_on_time")
+    assert (got.numerator, got.denominator, got.value) == (1.0, 2.0, 50.0)
+    # before the first due date nothing has fallen due
+    early = compute(p, inspected_frames(), [2025], at=BEFORE, as_of=dt.date(2025, 8, 31))
+    assert row(early, "A", "actions_closed_on_time").denominator == 0.0
+
+
 # Selection, options and errors -----------------------------------------------------------
 
 
@@ -641,6 +672,21 @@ def test_cli_bad_input_is_a_clear_error_and_writes_nothing(sample_db, tmp_path):
     assert wrong.exit_code == 2 and "district" in wrong.output
     unknown = audit("--db", sample_db, "--unit", "Atlantis", "--lang", "en")
     assert unknown.exit_code == 2 and "Atlantis" in unknown.output
+    late = audit("--db", sample_db, "--as-of", "31/12/2025", "--lang", "en")
+    assert late.exit_code == 2 and "--as-of" in late.output and "2025-07-01" in late.output
+
+
+def test_cli_as_of_judges_only_the_actions_due_by_then(sample_db):
+    import io
+
+    def closed_on_time(*extra):
+        out = audit("--db", sample_db, "--year", "2025", "--level", "province", "--format", "csv",
+                    *extra)  # fmt: skip
+        frame = pd.read_csv(io.StringIO(out.output))
+        return frame[frame.indicator == "actions_closed_on_time"].iloc[0]
+
+    whole, early = closed_on_time(), closed_on_time("--as-of", "2025-01-01")
+    assert whole["denominator"] > early["denominator"]
 
 
 def test_plan_validate_command(tmp_path):

@@ -80,6 +80,11 @@ MESSAGES = {
 @click.option("--pool-years", type=click.IntRange(min=1), help="Pool the N years up to each year.")
 @click.option("--at", "at_text", help="Units valid on this date (default: the current units).")
 @click.option(
+    "--as-of",
+    "as_of_text",
+    help="Judge corrective actions due by this date (default: at each period's end).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
@@ -93,8 +98,8 @@ MESSAGES = {
 @lang_option
 @db_option
 @friendly_errors
-def indicators_command(plan_path, years, unit, level, period, pool_years, at_text, fmt, out, lang,
-                       db_url):  # fmt: skip
+def indicators_command(plan_path, years, unit, level, period, pool_years, at_text, as_of_text,
+                       fmt, out, lang, db_url):  # fmt: skip
     """The plan's indicators per unit and period, with 95 % intervals and verdicts.
 
     Các chỉ số của kế hoạch theo đơn vị và kỳ, khoảng tin cậy 95% và đánh giá.
@@ -104,6 +109,7 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
       audit indicators --plan data/plans/453-KH-HU.yaml --year 2025
       audit indicators --year 2024 --level district --at 2024-12-31 --lang en
       audit indicators --year 2025 --unit "Sin Suối Hồ" --period half
+      audit indicators --year 2026 --as-of 2026-06-30
       audit indicators --year 2025 --pool-years 5 --level province
       audit indicators --year 2025 --format xlsx --out indicators-2025.xlsx
     """
@@ -115,7 +121,7 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
         raise InputError(
             [Problem("--out", None, "out", tr(MESSAGES, "needs_out", lang), Reason.MISSING)]
         )
-    at = _date(at_text, lang)
+    at, as_of = _date(at_text, "at", lang), _date(as_of_text, "as_of", lang)
     plan = load_plan(plan_path, lang)
     with open_store(db_url) as store:
         frames = Frames.from_store(store)
@@ -123,7 +129,7 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
     if level is None:
         level = _level_of(frames, unit, at, lang) if unit else "commune"
     table = compute(plan, frames, years, level=level, unit=unit, at=at, period=period,
-                    pool_years=pool_years or False, lang=lang)  # fmt: skip
+                    pool_years=pool_years or False, lang=lang, as_of=as_of)  # fmt: skip
     if fmt == "xlsx":
         _write_atomically(out, lambda path: _xlsx(table, plan, lang, path))
         click.echo(tr(MESSAGES, "written", lang, path=out))
@@ -143,7 +149,12 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
 
 @click.group("plan")
 def plan_group():
-    """Plan files (data/plans/*.yaml). Tệp kế hoạch."""
+    """Plan files (data/plans/*.yaml). Tệp kế hoạch.
+
+    \b
+    Example:
+      audit plan validate data/plans/453-KH-HU.yaml
+    """
 
 
 @plan_group.command("validate")
@@ -232,14 +243,15 @@ def _records(table: pd.DataFrame) -> list[dict]:
     return out.to_dict(orient="records")
 
 
-def _date(text: str | None, lang: str) -> dt.date | None:
+def _date(text: str | None, field: str, lang: str) -> dt.date | None:
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         msg = tr(MESSAGES, "bad_date", lang)
-        raise InputError([Problem("--at", None, "at", msg, Reason.VALUE, text)]) from None
+        option = "--" + field.replace("_", "-")
+        raise InputError([Problem(option, None, field, msg, Reason.VALUE, text)]) from None
 
 
 def _level_of(frames, unit: str, at: dt.date | None, lang: str) -> str:
