@@ -25,13 +25,13 @@ import numpy as np
 import pandas as pd
 
 from audit_lib import conditions
+from audit_lib.checklist import SEVERITIES
 from audit_lib.errors import Problem, Reason, ResponsesError
 from audit_lib.i18n import tr
 
 ANSWER_CODES = ("compliant", "noncompliant", "na")
 """Canonical answer codes; a missing or empty answer means unanswered."""
 
-SEVERITIES = ("critical", "major", "minor")
 RESPONSES = "responses"
 """The ``file`` named in problems found in responses frames."""
 

@@ -26,11 +26,11 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from audit_lib.answer_grid import ANSWER_CODES
 from audit_lib.errors import Problem, Reason, ResponsesError, raise_if_problems
 from audit_lib.i18n import both
 from audit_lib.schema import inspections, item_codes, responses
 
-CODES = ("compliant", "noncompliant", "na")
 COLUMNS = ["inspection_id", "item_id", "answer", "value", "note"]
 CHUNK = 20_000
 """Inspections read per query: bounds the size of the concatenated strings."""
@@ -83,7 +83,7 @@ def check(frame: pd.DataFrame, where: str) -> list[dict]:
             )
         seen.add(item)
         answer = None if _missing(answer) or answer == "" else answer
-        if answer is not None and answer not in CODES:
+        if answer is not None and answer not in ANSWER_CODES:
             problems.append(
                 Problem(
                     where,
@@ -182,11 +182,11 @@ def _ints(text: str | None) -> np.ndarray:
 def _dense(conn: sa.Connection, where, width: int) -> np.ndarray:
     """``(inspection_pk × width + item_pk) × 4 + answer code`` of each answer matching ``where``.
 
-    One integer per answer (code 0 = no answer, 1-3 = CODES), concatenated by the
+    One integer per answer (code 0 = no answer, 1-3 = ANSWER_CODES), concatenated by the
     database into one string that numpy parses at once.
     """
     r = responses.c
-    code = sa.case(*((r.answer == c, n) for n, c in enumerate(CODES, start=1)), else_=0)
+    code = sa.case(*((r.answer == c, n) for n, c in enumerate(ANSWER_CODES, start=1)), else_=0)
     packed = (sa.cast(r.inspection_pk, sa.BigInteger) * width + r.item_pk) * 4 + code
     text = conn.execute(
         sa.select(sa.func.aggregate_strings(sa.cast(packed, sa.String), ",")).where(where)
@@ -280,7 +280,7 @@ def read(conn: sa.Connection, inspection_ids=None) -> pd.DataFrame:
             "inspection_id": _categorical(ipk, id_of),
             "item_id": _categorical(key - ipk * width, pd.Series(items, dtype=object)),
             "answer": pd.Categorical.from_codes(
-                (packed & 3).astype(np.int8) - 1, categories=list(CODES)
+                (packed & 3).astype(np.int8) - 1, categories=list(ANSWER_CODES)
             ),
             "value": value,
             "note": pd.Series(note, dtype=object),

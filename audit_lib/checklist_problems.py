@@ -28,8 +28,9 @@ from pydantic import BaseModel, ValidationError
 from audit_lib.errors import Problem, Reason
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """A safe YAML loader (libyaml's when available) that refuses a key given twice."""
+class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """A safe YAML loader (libyaml's when available) that refuses a key given twice
+    and reports an impossible date."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -44,6 +45,18 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node):
+        """A date that does not exist (2025-13-45) is a problem at its line, not a crash."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a valid date ({exc})", node.start_mark
+            ) from exc
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
+
 
 def read_yaml(path: Path, name: str) -> tuple[dict | None, list[Problem]]:
     """The mapping in a YAML file, or ``None`` and the problem (``name`` is the file as shown).
@@ -56,7 +69,7 @@ def read_yaml(path: Path, name: str) -> tuple[dict | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         return None, [Problem(name, None, None, f"not UTF-8 text ({exc.reason})", Reason.SYNTAX)]
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audit_lib import render
-from audit_lib.i18n import DEFAULT_LANG, nfc, tr
-from audit_lib.record import SECTORS, label
+from audit_lib.conditions import SECTOR_LABELS
+from audit_lib.i18n import DEFAULT_LANG, label, nfc, tr
 
 INSPECTION_COLUMNS = [
     "inspection_id",
@@ -321,7 +321,7 @@ class Explorer:
         )
         self.sector = w.Dropdown(
             description=tr(MESSAGES, "sector", lang),
-            options=options(inspections["sector"], lambda s: label(SECTORS, s, lang)),
+            options=options(inspections["sector"], lambda s: label(SECTOR_LABELS, s, lang)),
         )
         self.period = w.Dropdown(
             description=tr(MESSAGES, "period", lang), options=options(years.astype(str))
@@ -388,7 +388,7 @@ class Explorer:
                 render.heading(tr(MESSAGES, "by_sector", lang), 3),
                 render.table(
                     part.compliance_by("sector").assign(
-                        sector=lambda d: d["sector"].map(lambda s: label(SECTORS, s, lang))
+                        sector=lambda d: d["sector"].map(lambda s: label(SECTOR_LABELS, s, lang))
                     ),
                     labels(["sector", "inspections", "passed", "pass_rate", "mean_score"], lang),
                     rate,

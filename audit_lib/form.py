@@ -31,11 +31,13 @@ from datetime import date
 
 import ipywidgets as w
 
+from audit_lib.conditions import KIND_LABELS, KINDS, SECTOR_LABELS, SECTORS
 from audit_lib.errors import AuditError, InputError
-from audit_lib.form_establishments import FLAGS, KINDS, SECTORS
-from audit_lib.form_session import TYPES, FormSession
+from audit_lib.form_establishments import FLAGS
+from audit_lib.form_session import FormSession
 from audit_lib.form_sheet import SheetView, add_classes
-from audit_lib.i18n import DEFAULT_LANG, check_lang, tr
+from audit_lib.i18n import DEFAULT_LANG, check_lang, label, pick, tr
+from audit_lib.inspection_log import TYPE_LABELS, TYPES
 
 MESSAGES = {
     "title": {
@@ -98,22 +100,6 @@ MESSAGES = {
         "vi": "Lỗi không mong đợi (chi tiết bên dưới)",
         "en": "Unexpected error (details below)",
     },
-    "periodic": {"vi": "Định kỳ", "en": "Periodic"},
-    "unannounced": {"vi": "Đột xuất", "en": "Unannounced"},
-    "follow_up": {"vi": "Kiểm tra lại", "en": "Follow-up"},
-    "accident": {"vi": "Sau tai nạn", "en": "After an accident"},
-    "enterprise": {"vi": "Doanh nghiệp", "en": "Enterprise"},
-    "cooperative": {"vi": "Hợp tác xã", "en": "Cooperative"},
-    "household": {"vi": "Hộ kinh doanh", "en": "Household business"},
-    "other": {"vi": "Khác", "en": "Other"},
-    "mining": {"vi": "Khai khoáng", "en": "Mining"},
-    "hydropower": {"vi": "Xây dựng thủy điện", "en": "Hydropower construction"},
-    "construction": {"vi": "Xây dựng", "en": "Construction"},
-    "agriculture": {"vi": "Nông, lâm nghiệp", "en": "Agriculture, forestry"},
-    "wood": {"vi": "Chế biến gỗ", "en": "Wood processing"},
-    "manufacturing": {"vi": "Sản xuất, chế biến", "en": "Manufacturing"},
-    "trade": {"vi": "Thương mại", "en": "Trade"},
-    "transport": {"vi": "Vận tải", "en": "Transport"},
     "none": {"vi": "—", "en": "—"},
 }
 STYLE = """<style>
@@ -242,25 +228,25 @@ class InspectionForm:
         self.render()
 
     def _registration(self) -> w.Widget:
-        label = {"description_width": "initial"}
+        wide = {"description_width": "initial"}
         communes = self.session.communes()
-        kinds = [(self._label(k), k) for k in KINDS]
-        sectors = [(self._label(s), s) for s in SECTORS]
+        kinds = [(pick(KIND_LABELS[k], self.lang), k) for k in KINDS]
+        sectors = [(pick(SECTOR_LABELS[s], self.lang), s) for s in SECTORS]
         units = [(self._label("none"), None)] + [
             (row.name_vi, row.unit_code) for row in communes.itertuples()
         ]
         self.fields = {
-            "code": w.Text(description=self._label("code"), style=label),
-            "name": w.Text(description=self._label("name"), style=label),
-            "kind": w.Dropdown(options=kinds, description=self._label("kind"), style=label),
-            "sector": w.Dropdown(options=sectors, description=self._label("sector"), style=label),
+            "code": w.Text(description=self._label("code"), style=wide),
+            "name": w.Text(description=self._label("name"), style=wide),
+            "kind": w.Dropdown(options=kinds, description=self._label("kind"), style=wide),
+            "sector": w.Dropdown(options=sectors, description=self._label("sector"), style=wide),
             "unit_code": w.Dropdown(
-                options=units, description=self._label("unit_code"), style=label
+                options=units, description=self._label("unit_code"), style=wide
             ),
-            "workforce": w.IntText(description=self._label("workforce"), style=label),
-            "strict_workers": w.IntText(description=self._label("strict_workers"), style=label),
+            "workforce": w.IntText(description=self._label("workforce"), style=wide),
+            "strict_workers": w.IntText(description=self._label("strict_workers"), style=wide),
             **{
-                flag: w.Checkbox(description=self._label(flag), indent=False, style=label)
+                flag: w.Checkbox(description=self._label(flag), indent=False, style=wide)
                 for flag in FLAGS
             },
         }
@@ -284,9 +270,9 @@ class InspectionForm:
     def _register(self) -> None:
         raw = {name: widget.value for name, widget in self.fields.items()}
         _, problems = self.session.check_establishment(raw)
-        for name, label in self.field_errors.items():
+        for name, shown in self.field_errors.items():
             said = [p.message for p in problems if p.field == name]
-            label.value = (
+            shown.value = (
                 f"<span style='color:#b71c1c'>{html.escape('; '.join(said))}</span>" if said else ""
             )
         if problems:
@@ -303,25 +289,25 @@ class InspectionForm:
         summary = w.HTML(
             f"<h3>{self._label('establishment')}: {html.escape(str(est['name']))} "
             f"({html.escape(str(est['code']))})</h3>"
-            f"<p>{self._label('sector')}: {self._label(est['sector'])} · "
-            f"{self._label('kind')}: {self._label(est['kind'])} · "
+            f"<p>{self._label('sector')}: {label(SECTOR_LABELS, est['sector'], self.lang)} · "
+            f"{self._label('kind')}: {label(KIND_LABELS, est['kind'], self.lang)} · "
             f"{self._label('workforce')}: {est['workforce']}<br>"
             f"{self._label('checklists')}: {html.escape(titles)}</p>"
         )
         add_classes(summary, "audit-establishment")
-        label = {"description_width": "initial"}
+        wide = {"description_width": "initial"}
         self.inspectors = w.Text(
-            value=self.session.by, description=self._label("inspectors"), style=label
+            value=self.session.by, description=self._label("inspectors"), style=wide
         )
         add_classes(self.inspectors, "audit-inspectors")
         self.inspected_on = w.DatePicker(
-            value=date.today(), description=self._label("date"), style=label
+            value=date.today(), description=self._label("date"), style=wide
         )
         add_classes(self.inspected_on, "audit-date")
         self.visit_type = w.Dropdown(
-            options=[(self._label(t), t) for t in TYPES],
+            options=[(pick(TYPE_LABELS[t], self.lang), t) for t in TYPES],
             description=self._label("type"),
-            style=label,
+            style=wide,
         )
         self.start_button = self._button("start", "audit-start", self._start, "primary")
         self.drafts = self._visits_dropdown("draft", "drafts", "audit-drafts")
@@ -348,7 +334,7 @@ class InspectionForm:
         visits = self.session.visits(status)
         options = [
             (
-                f"{row.inspected_on:%d/%m/%Y} · {self._label(row.type)} · "
+                f"{row.inspected_on:%d/%m/%Y} · {label(TYPE_LABELS, row.type, self.lang)} · "
                 f"{row.inspectors} · {row.checklists}",
                 row.inspection_ids,
             )

@@ -24,7 +24,6 @@ from audit_lib import conditions
 from audit_lib.errors import Problem, Reason
 from audit_lib.i18n import tr
 
-KINDS, SECTORS = conditions.KINDS, conditions.SECTORS
 FLAGS = ("has_strict_equipment", "high_risk", "labour_relations", "employs_minors")
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,19}")
 
@@ -112,7 +111,7 @@ def check_establishment(store, fields: Mapping, lang: str) -> tuple[dict, list[P
         bad("name", "required", Reason.MISSING)
     elif len(name) < 3:
         bad("name", "name_short")
-    for key, choices in (("kind", KINDS), ("sector", SECTORS)):
+    for key, choices in (("kind", conditions.KINDS), ("sector", conditions.SECTORS)):
         attrs[key] = fields.get(key)
         if attrs[key] not in choices:
             bad(key, "choice", choices=", ".join(choices))

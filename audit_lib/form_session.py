@@ -37,8 +37,6 @@ from audit_lib.form_evidence import check_evidence
 from audit_lib.i18n import DEFAULT_LANG, tr
 from audit_lib.store import open_store
 
-TYPES = ("periodic", "unannounced", "follow_up", "accident")
-
 MESSAGES = {
     "no_checklist": {
         "vi": "không có bảng kiểm nào áp dụng cho ngành {sector}, loại hình {kind}",

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import ipywidgets as w
 import pandas as pd
 
+from audit_lib.answer_grid import ANSWER_CODES
 from audit_lib.errors import AuditError, ConflictError, InputError
 from audit_lib.form_evidence import ACCEPT
 from audit_lib.form_session import FormSession, Sheet
@@ -115,9 +116,7 @@ class ItemView:
         disabled = view.sheet.status != "draft"
         if row.answer_type == "compliance":
             self.answer = w.ToggleButtons(
-                options=[
-                    (tr(MESSAGES, code, lang), code) for code in ("compliant", "noncompliant", "na")
-                ],
+                options=[(tr(MESSAGES, code, lang), code) for code in ANSWER_CODES],
                 value=state.get("answer"),
                 disabled=disabled,
                 style={"button_width": "auto"},

@@ -9,7 +9,8 @@ each in both languages, and looks texts up through :func:`tr`::
     tr(MESSAGES, "saved", "vi", time="10:02")   # 'Đã lưu lúc 10:02'
 
 Bilingual data (checklist texts, plan texts) is a mapping ``{"vi": ..., "en": ...}``
-and is picked with :func:`pick`. Text is normalised to Unicode NFC.
+and is picked with :func:`pick`; a code's people's name from a label table
+(``SECTOR_LABELS``, ``VERDICT_LABELS``, ...) with :func:`label`. Text is normalised to Unicode NFC.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from collections.abc import Mapping
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
+BOOLEAN_WORDS = {
+    **dict.fromkeys(["co", "c", "x", "yes", "y", "true", "1", "dung", "v"], True),
+    **dict.fromkeys(["khong", "k", "no", "n", "false", "0", "sai"], False),
+}
+"""What people write for yes and no, lower case without diacritics (``có`` → ``co``)."""
 
 
 def check_lang(lang: str) -> str:
@@ -56,3 +62,8 @@ def tr(
 def both(catalogue: Mapping[str, Mapping[str, str]], key: str, **fmt) -> str:
     """English, then Vietnamese in brackets: for errors raised where no ``lang`` is known."""
     return f"{tr(catalogue, key, 'en', **fmt)} ({tr(catalogue, key, 'vi', **fmt)})"
+
+
+def label(catalogue: Mapping[str, Mapping[str, str]], code: object, lang: str) -> str:
+    """A code's label, ``label(SECTOR_LABELS, "wood", "vi")``; the code itself when unknown."""
+    return pick(catalogue[code], lang) if code in catalogue else str(code)

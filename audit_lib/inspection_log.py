@@ -39,6 +39,13 @@ from audit_lib.evidence import media_type
 from audit_lib.i18n import both
 
 TYPES = ("periodic", "unannounced", "follow_up", "accident")
+TYPE_LABELS = {
+    "periodic": {"vi": "Định kỳ", "en": "Periodic"},
+    "unannounced": {"vi": "Đột xuất", "en": "Unannounced"},
+    "follow_up": {"vi": "Kiểm tra lại", "en": "Follow-up"},
+    "accident": {"vi": "Sau tai nạn lao động", "en": "After an accident"},
+}
+"""The inspection ``type`` codes and their people's names."""
 
 MESSAGES = {
     "bad_type": {

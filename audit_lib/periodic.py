@@ -28,10 +28,12 @@ from pathlib import Path
 import pandas as pd
 
 from audit_lib import __version__, charts, render
+from audit_lib.checklist import SEVERITY_LABELS
+from audit_lib.conditions import SECTOR_LABELS
 from audit_lib.explore import Findings, labels, period_years
-from audit_lib.i18n import DEFAULT_LANG, check_lang, tr
+from audit_lib.i18n import DEFAULT_LANG, check_lang, label, tr
 from audit_lib.indicators import CATALOGUE
-from audit_lib.record import SECTORS, SEVERITIES, fingerprint, label
+from audit_lib.record import fingerprint
 from audit_lib.stats import verdict_label
 
 MESSAGES = {
@@ -375,7 +377,7 @@ class MonitoringReport:
 
     def by_sector(self) -> str:
         table = self.findings.compliance_by("sector")
-        table = table.assign(sector=table["sector"].map(lambda s: label(SECTORS, s, self.lang)))
+        table["sector"] = table["sector"].map(lambda s: label(SECTOR_LABELS, s, self.lang))
         rate = {"pass_rate": ".1f", "mean_score": ".1f"}
         head = labels(["sector", "inspections", "passed", "pass_rate", "mean_score"], self.lang)
         parts = [
@@ -413,7 +415,7 @@ class MonitoringReport:
 
     def violations(self, top: int = 10) -> str:
         table = self.findings.most_violated(top=top, lang=self.lang)
-        table["severity"] = table["severity"].map(lambda s: label(SEVERITIES, s, self.lang))
+        table["severity"] = table["severity"].map(lambda s: label(SEVERITY_LABELS, s, self.lang))
         columns = labels(
             ["item_id", "text", "severity", "findings", "establishments", "share"], self.lang
         )

@@ -23,7 +23,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audit_lib import __version__, charts, render
-from audit_lib.i18n import DEFAULT_LANG, check_lang, pick, tr
+from audit_lib.checklist import SEVERITY_LABELS
+from audit_lib.conditions import KIND_LABELS, SECTOR_LABELS
+from audit_lib.i18n import DEFAULT_LANG, check_lang, label, tr
+from audit_lib.inspection_log import TYPE_LABELS
+from audit_lib.scoring import VERDICT_LABELS
 
 MESSAGES = {
     "team": {"vi": "ĐOÀN KIỂM TRA ATVSLĐ", "en": "OSH INSPECTION TEAM"},
@@ -105,49 +109,6 @@ MESSAGES = {
         "the score is recomputed with the current one.",
     },
 }
-
-VERDICTS = {
-    "pass": {"vi": "ĐẠT", "en": "PASS"},
-    "fail": {"vi": "KHÔNG ĐẠT", "en": "FAIL"},
-    "fail_critical": {
-        "vi": "KHÔNG ĐẠT (có vi phạm nghiêm trọng)",
-        "en": "FAIL (critical non-compliance)",
-    },
-    "incomplete": {"vi": "CHƯA ĐỦ CĂN CỨ KẾT LUẬN", "en": "INCOMPLETE"},
-}
-SEVERITIES = {
-    "critical": {"vi": "Nghiêm trọng", "en": "Critical"},
-    "major": {"vi": "Lớn", "en": "Major"},
-    "minor": {"vi": "Nhỏ", "en": "Minor"},
-}
-TYPES = {
-    "periodic": {"vi": "Định kỳ", "en": "Periodic"},
-    "unannounced": {"vi": "Đột xuất", "en": "Unannounced"},
-    "follow_up": {"vi": "Kiểm tra lại", "en": "Follow-up"},
-    "accident": {"vi": "Sau tai nạn lao động", "en": "After an accident"},
-}
-SECTORS = {
-    "mining": {"vi": "Khai khoáng", "en": "Mining"},
-    "hydropower": {"vi": "Xây dựng thủy điện", "en": "Hydropower construction"},
-    "construction": {"vi": "Xây dựng", "en": "Construction"},
-    "agriculture": {"vi": "Nông, lâm nghiệp, HTX", "en": "Agriculture, forestry"},
-    "wood": {"vi": "Chế biến gỗ", "en": "Wood processing"},
-    "manufacturing": {"vi": "Sản xuất, chế biến", "en": "Manufacturing"},
-    "trade": {"vi": "Thương mại", "en": "Trade"},
-    "transport": {"vi": "Vận tải", "en": "Transport"},
-    "other": {"vi": "Khác", "en": "Other"},
-}
-KINDS = {
-    "enterprise": {"vi": "Doanh nghiệp", "en": "Enterprise"},
-    "cooperative": {"vi": "Hợp tác xã", "en": "Cooperative"},
-    "household": {"vi": "Hộ kinh doanh", "en": "Household business"},
-    "other": {"vi": "Khác", "en": "Other"},
-}
-
-
-def label(catalogue: dict, code: object, lang: str) -> str:
-    """The label of ``code`` in ``lang``; the code itself when unknown."""
-    return pick(catalogue[code], lang) if code in catalogue else str(code)
 
 
 def fingerprint(*frames: pd.DataFrame) -> str:
@@ -254,14 +215,14 @@ class InspectionRecord:
             (self._t("name"), est.get("name")),
             (self._t("code"), est.get("code")),
             (self._t("unit"), self.unit_name),
-            (self._t("sector"), label(SECTORS, est.get("sector"), lang)),
-            (self._t("kind"), label(KINDS, est.get("kind"), lang)),
+            (self._t("sector"), label(SECTOR_LABELS, est.get("sector"), lang)),
+            (self._t("kind"), label(KIND_LABELS, est.get("kind"), lang)),
             (self._t("workforce"), est.get("workforce")),
             (self._t("strict_workers"), est.get("strict_workers")),
         ]
         visit = [
             (self._t("date"), render.day(insp["inspected_on"], lang)),
-            (self._t("type"), label(TYPES, insp.get("type"), lang)),
+            (self._t("type"), label(TYPE_LABELS, insp.get("type"), lang)),
             (self._t("inspectors"), insp.get("inspectors")),
             (
                 self._t("checklist"),
@@ -298,7 +259,7 @@ class InspectionRecord:
         return (
             render.heading(self._t("result")) + f"<p>{render.escape(self._t('verdict'))}: "
             f'<span class="verdict {render.escape(verdict)}">'
-            f"{render.escape(label(VERDICTS, verdict, self.lang))}</span></p>"
+            f"{render.escape(label(VERDICT_LABELS, verdict, self.lang))}</span></p>"
             + render.key_values(pairs)
             + note
         )
@@ -326,7 +287,7 @@ class InspectionRecord:
         found = self.scored.findings.copy()
         found["requirement"] = found[f"text_{lang}"]
         found["action"] = found[f"action_{lang}"]
-        found["severity"] = found["severity"].map(lambda s: label(SEVERITIES, s, lang))
+        found["severity"] = found["severity"].map(lambda s: label(SEVERITY_LABELS, s, lang))
         found["due_on"] = found["due_on"].map(lambda d: render.day(d, lang))
         keys = ("requirement", "severity", "legal_basis", "action", "due_on", "note")
         columns = {"item_id": self._t("item")} | {k: self._t(k) for k in keys}
@@ -338,7 +299,7 @@ class InspectionRecord:
         gaps = self.scored.gaps
         items = self.checklist.items_frame()[["item_id", f"text_{self.lang}"]]
         gaps = gaps.merge(items, on="item_id", how="left")
-        gaps["severity"] = gaps["severity"].map(lambda s: label(SEVERITIES, s, self.lang))
+        gaps["severity"] = gaps["severity"].map(lambda s: label(SEVERITY_LABELS, s, self.lang))
         columns = {
             "item_id": self._t("item"),
             f"text_{self.lang}": self._t("requirement"),

@@ -8,152 +8,38 @@ Usage::
     accidents.column("deaths").header            # 'Số người chết / Deaths'
     [r.field for r in accidents.rules]           # ['deaths', 'serious_injuries', ...]
 
-Each :class:`Register` lists its columns (:class:`~audit_lib.spreadsheet.Column`:
-canonical name, Vietnamese and English header, type, required, bounds, allowed
-values, a note for the template), the natural key an import matches rows on,
-row rules checked vectorized over the whole file, and references checked
-against the store (``unit``, ``establishment``, ``accident``). The column
+Each :class:`~audit_lib.register_columns.Register` lists its columns
+(:class:`~audit_lib.spreadsheet.Column`: canonical name, Vietnamese and English
+header, type, required, bounds, allowed values, a note for the template), the
+natural key an import matches rows on, row rules checked vectorized over the
+whole file, and references checked against the store (``unit``,
+``establishment``, ``accident``). The column
 names are the table columns of docs/contracts.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-
-import pandas as pd
-
-from audit_lib.conditions import KINDS as ESTABLISHMENT_KINDS
-from audit_lib.conditions import SECTORS
+from audit_lib.conditions import KIND_LABELS, SECTOR_LABELS
+from audit_lib.register_columns import (
+    CHANNELS,
+    ESTABLISHMENT,
+    SOURCE,
+    TRAINING_CATEGORIES,
+    UNIT,
+    YEAR,
+    Register,
+    Rule,
+    at_most,
+    bool_column,
+    choice_labels,
+    day_column,
+    in_year,
+    int_column,
+    labelled,
+    not_before,
+)
 from audit_lib.schema import REGISTER_KEYS
 from audit_lib.spreadsheet import Column
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A row rule: ``check(frame)`` is true where a row is fine; ``field`` is blamed otherwise."""
-
-    field: str
-    check: Callable[[pd.DataFrame], pd.Series]
-    message: tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Register:
-    """One register kind: its table, columns, natural key, row rules and references.
-
-    ``refs`` maps a column to what it must exist in (``unit``, ``establishment``,
-    ``accident``); ``unit_when`` names the date or year at which the unit must be valid.
-    """
-
-    kind: str
-    title: tuple[str, str]
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    rules: tuple[Rule, ...] = ()
-    refs: Mapping[str, str] = field(default_factory=dict)
-    unit_when: str | None = None
-
-    @property
-    def table(self) -> str:
-        return self.kind
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-
-def _date(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series, errors="coerce")
-
-
-def _at_most(small: str, big: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda f: ~(f[small] > f[big]).fillna(False)
-
-
-def _not_before(later: str, earlier: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda f: ~(_date(f[later]) < _date(f[earlier]))
-
-
-def _in_year(date: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda f: ~(_date(f[date]).dt.year != f["year"]).fillna(False) | f[date].isna()
-
-
-def _int(name, vi, en, note=("", ""), required=True, minimum=0, maximum=None, default=None):
-    return Column(
-        name, vi, en, "int", required, minimum=minimum, maximum=maximum, note=note, default=default
-    )
-
-
-def _labels(codes, vi: str, en: str) -> tuple[tuple[str, str, str], ...]:
-    return tuple(zip(codes, vi.split("|"), en.split("|"), strict=True))
-
-
-UNIT = Column(
-    "unit_code",
-    "Mã đơn vị hành chính",
-    "Unit code",
-    note=(
-        "Mã đơn vị theo danh mục (data/units/units.csv), ví dụ PT-NX (xã Nậm Xe, trước 7/2025) "
-        "hoặc LC-KL (xã Khổng Lào, từ 7/2025), hoặc tên xã; phải còn hiệu lực vào ngày hoặc năm "
-        "của dòng",
-        "Unit code from the unit list (data/units/units.csv), e.g. PT-NX (Nậm Xe commune, "
-        "before 7/2025) or LC-KL (Khổng Lào commune, from 7/2025), or the commune's name; "
-        "valid at the row's date or year",
-    ),
-    aliases=("Mã đơn vị", "Mã xã", "Đơn vị", "Unit"),
-)
-YEAR = _int("year", "Năm", "Year", ("Năm báo cáo", "Reporting year"), minimum=2000, maximum=2100)
-ESTABLISHMENT = Column(
-    "establishment_code",
-    "Mã số cơ sở",
-    "Establishment code",
-    required=False,
-    note=(
-        "Mã số thuế hoặc mã đăng ký trong sổ cơ sở; để trống nếu là số liệu chung của đơn vị",
-        "Tax or registration code in the establishment register; empty for unit-wide figures",
-    ),
-    aliases=("Mã cơ sở", "Mã số thuế", "Establishment"),
-)
-TRAINING_CATEGORIES = _labels(
-    (
-        "unit_manager",
-        "strict_worker",
-        "osh_staff",
-        "health_worker",
-        "manager",
-        "other_worker",
-        "volunteer",
-    ),
-    "Cán bộ quản lý, chỉ đạo ATVSLĐ cấp huyện, xã|NLĐ làm công việc có yêu cầu nghiêm ngặt"
-    "|Người làm công tác ATVSLĐ|Người làm công tác y tế cơ sở|Người quản lý phụ trách ATVSLĐ"
-    "|Người lao động khác|An toàn, vệ sinh viên",
-    "District/commune OSH manager|Worker in a strict-requirement job|OSH staff"
-    "|Grassroots health worker|Manager in charge of OSH|Other worker|Safety-health volunteer",
-)
-CHANNELS = _labels(
-    ("visit", "meeting", "document", "broadcast", "online", "training", "other"),
-    "Đến tận cơ sở|Hội nghị|Tài liệu, tờ rơi|Loa, đài truyền thanh|Mạng xã hội, trực tuyến"
-    "|Tập huấn|Khác",
-    "Visit|Meeting|Leaflet or document|Loudspeaker or radio|Online|Training session|Other",
-)
-
-
-SOURCE = Column(
-    "source",
-    "Nguồn",
-    "Source",
-    required=False,
-    note=("Văn bản làm nguồn của dòng này", "Document this row comes from"),
-)
-
-
-def _bool(name, vi, en, note=("", ""), required=True) -> Column:
-    return Column(name, vi, en, "bool", required, note=note, default=None if required else False)
-
-
-def _day(name, vi, en, note=("", ""), required=True) -> Column:
-    return Column(name, vi, en, "date", required, note=note)
-
 
 REGISTERS: dict[str, Register] = {
     r.kind: r
@@ -164,10 +50,10 @@ REGISTERS: dict[str, Register] = {
             (
                 UNIT,
                 YEAR,
-                _int(
+                int_column(
                     "workers", "Số lao động", "Workers", ("Tổng số người lao động", "All workers")
                 ),
-                _int(
+                int_column(
                     "workers_labour_relations",
                     "Số lao động có quan hệ lao động",
                     "Workers with a labour contract",
@@ -179,7 +65,7 @@ REGISTERS: dict[str, Register] = {
             rules=(
                 Rule(
                     "workers_labour_relations",
-                    _at_most("workers_labour_relations", "workers"),
+                    at_most("workers_labour_relations", "workers"),
                     ("lớn hơn tổng số lao động", "greater than all workers"),
                 ),
             ),
@@ -196,29 +82,29 @@ REGISTERS: dict[str, Register] = {
                     "Accident id",
                     note=("Mã riêng của vụ, ví dụ TNLD-2024-003", "Own id, e.g. TNLD-2024-003"),
                 ),
-                _day("occurred_on", "Ngày xảy ra", "Date of accident"),
+                day_column("occurred_on", "Ngày xảy ra", "Date of accident"),
                 ESTABLISHMENT,
                 UNIT,
-                _bool(
+                bool_column(
                     "labour_relations",
                     "Có quan hệ lao động",
                     "Labour-relations area",
                     ("Có: nạn nhân có hợp đồng lao động", "Yes: victims had a labour contract"),
                 ),
-                _int("victims", "Số người bị nạn", "Victims", minimum=1),
-                _int(
+                int_column("victims", "Số người bị nạn", "Victims", minimum=1),
+                int_column(
                     "deaths",
                     "Số người chết",
                     "Deaths",
                     ("Kể cả người chết sau đó do vụ tai nạn", "Including later deaths from it"),
                 ),
-                _int(
+                int_column(
                     "serious_injuries",
                     "Số người bị thương nặng",
                     "Seriously injured",
                     ("Không tính người đã chết", "Not counting those who died"),
                 ),
-                _day(
+                day_column(
                     "declared_on",
                     "Ngày khai báo",
                     "Date declared",
@@ -228,14 +114,14 @@ REGISTERS: dict[str, Register] = {
                     ),
                     required=False,
                 ),
-                _day(
+                day_column(
                     "investigation_completed_on",
                     "Ngày hoàn thành điều tra",
                     "Investigation completed on",
                     ("Ngày công bố biên bản điều tra", "Date the inquiry record was issued"),
                     required=False,
                 ),
-                _bool(
+                bool_column(
                     "handled",
                     "Đã xử lý",
                     "Handled",
@@ -247,7 +133,7 @@ REGISTERS: dict[str, Register] = {
             rules=(
                 Rule(
                     "deaths",
-                    _at_most("deaths", "victims"),
+                    at_most("deaths", "victims"),
                     ("lớn hơn số người bị nạn", "greater than the number of victims"),
                 ),
                 Rule(
@@ -263,12 +149,12 @@ REGISTERS: dict[str, Register] = {
                 ),
                 Rule(
                     "declared_on",
-                    _not_before("declared_on", "occurred_on"),
+                    not_before("declared_on", "occurred_on"),
                     ("trước ngày xảy ra tai nạn", "before the accident happened"),
                 ),
                 Rule(
                     "investigation_completed_on",
-                    _not_before("investigation_completed_on", "occurred_on"),
+                    not_before("investigation_completed_on", "occurred_on"),
                     ("trước ngày xảy ra tai nạn", "before the accident happened"),
                 ),
             ),
@@ -285,16 +171,16 @@ REGISTERS: dict[str, Register] = {
                     "Accident id",
                     note=("Mã vụ trong sổ tai nạn", "Id in the accident register"),
                 ),
-                _int(
+                int_column(
                     "victim_no",
                     "Số thứ tự nạn nhân",
                     "Victim number",
                     ("1, 2, … trong vụ", "1, 2, … within the accident"),
                     minimum=1,
                 ),
-                _bool("compensated", "Đã được bồi thường, trợ cấp", "Compensated"),
+                bool_column("compensated", "Đã được bồi thường, trợ cấp", "Compensated"),
                 Column("amount_vnd", "Số tiền (đồng)", "Amount (VND)", "int", False, minimum=0),
-                _day("paid_on", "Ngày chi trả", "Paid on", required=False),
+                day_column("paid_on", "Ngày chi trả", "Paid on", required=False),
             ),
             key=REGISTER_KEYS["compensation"],
             refs={"accident_id": "accident"},
@@ -306,7 +192,7 @@ REGISTERS: dict[str, Register] = {
                 YEAR,
                 UNIT,
                 ESTABLISHMENT,
-                _int(
+                int_column(
                     "group",
                     "Nhóm huấn luyện",
                     "Training group",
@@ -317,19 +203,19 @@ REGISTERS: dict[str, Register] = {
                 Column(
                     "category", "Đối tượng", "Person category", "enum", choices=TRAINING_CATEGORIES
                 ),
-                _int(
+                int_column(
                     "headcount",
                     "Số người phải huấn luyện",
                     "Headcount",
                     ("Số người thuộc đối tượng", "People in the category"),
                 ),
-                _int("trained", "Số người đã huấn luyện", "Trained"),
+                int_column("trained", "Số người đã huấn luyện", "Trained"),
             ),
             key=REGISTER_KEYS["training"],
             rules=(
                 Rule(
                     "trained",
-                    _at_most("trained", "headcount"),
+                    at_most("trained", "headcount"),
                     ("lớn hơn số người phải huấn luyện", "greater than the headcount"),
                 ),
             ),
@@ -343,19 +229,19 @@ REGISTERS: dict[str, Register] = {
                 YEAR,
                 UNIT,
                 ESTABLISHMENT,
-                _int(
+                int_column(
                     "workers_examined",
                     "Số người được khám BNN",
                     "Workers examined",
                     ("Khám phát hiện bệnh nghề nghiệp", "Occupational-disease examinations"),
                 ),
-                _int("od_cases", "Số ca mắc BNN", "Occupational-disease cases"),
+                int_column("od_cases", "Số ca mắc BNN", "Occupational-disease cases"),
             ),
             key=REGISTER_KEYS["od_exams"],
             rules=(
                 Rule(
                     "od_cases",
-                    _at_most("od_cases", "workers_examined"),
+                    at_most("od_cases", "workers_examined"),
                     ("lớn hơn số người được khám", "greater than workers examined"),
                 ),
             ),
@@ -369,9 +255,9 @@ REGISTERS: dict[str, Register] = {
                 YEAR,
                 UNIT,
                 ESTABLISHMENT,
-                _day("monitored_on", "Ngày quan trắc", "Monitored on", required=False),
-                _int("samples", "Số mẫu", "Samples"),
-                _int(
+                day_column("monitored_on", "Ngày quan trắc", "Monitored on", required=False),
+                int_column("samples", "Số mẫu", "Samples"),
+                int_column(
                     "samples_failing",
                     "Số mẫu không đạt",
                     "Samples failing",
@@ -382,12 +268,12 @@ REGISTERS: dict[str, Register] = {
             rules=(
                 Rule(
                     "samples_failing",
-                    _at_most("samples_failing", "samples"),
+                    at_most("samples_failing", "samples"),
                     ("lớn hơn số mẫu", "greater than the number of samples"),
                 ),
                 Rule(
                     "monitored_on",
-                    _in_year("monitored_on"),
+                    in_year("monitored_on"),
                     ("không thuộc năm đã ghi", "not in the year given"),
                 ),
             ),
@@ -402,13 +288,13 @@ REGISTERS: dict[str, Register] = {
                 UNIT,
                 ESTABLISHMENT,
                 Column("channel", "Hình thức", "Channel", "enum", choices=CHANNELS),
-                _day("reached_on", "Ngày thực hiện", "Reached on", required=False),
+                day_column("reached_on", "Ngày thực hiện", "Reached on", required=False),
             ),
             key=REGISTER_KEYS["outreach"],
             rules=(
                 Rule(
                     "reached_on",
-                    _in_year("reached_on"),
+                    in_year("reached_on"),
                     ("không thuộc năm đã ghi", "not in the year given"),
                 ),
             ),
@@ -431,29 +317,19 @@ REGISTERS: dict[str, Register] = {
                     "Loại hình",
                     "Kind",
                     "enum",
-                    choices=_labels(
-                        ESTABLISHMENT_KINDS,
-                        "Doanh nghiệp|Hợp tác xã|Hộ kinh doanh|Khác",
-                        "Enterprise|Cooperative|Household business|Other",
-                    ),
+                    choices=labelled(KIND_LABELS),
                 ),
                 Column(
                     "sector",
                     "Ngành",
                     "Sector",
                     "enum",
-                    choices=_labels(
-                        SECTORS,
-                        "Khai khoáng|Xây dựng thủy điện|Xây dựng|Nông, lâm nghiệp|Chế biến gỗ"
-                        "|Sản xuất khác|Thương mại|Vận tải|Khác",
-                        "Mining|Hydropower construction|Construction|Agriculture and forestry"
-                        "|Wood processing|Other manufacturing|Trade|Transport|Other",
-                    ),
+                    choices=labelled(SECTOR_LABELS),
                 ),
                 Column("vsic", "Mã ngành VSIC", "VSIC code", required=False),
                 UNIT,
-                _int("workforce", "Số lao động", "Workforce"),
-                _int(
+                int_column("workforce", "Số lao động", "Workforce"),
+                int_column(
                     "strict_workers",
                     "Số NLĐ làm việc nghiêm ngặt",
                     "Strict-job workers",
@@ -461,15 +337,15 @@ REGISTERS: dict[str, Register] = {
                     required=False,
                     default=0,
                 ),
-                _bool(
+                bool_column(
                     "has_strict_equipment",
                     "Có thiết bị nghiêm ngặt",
                     "Strict-list equipment",
                     ("Máy, thiết bị có yêu cầu nghiêm ngặt", "Equipment on the strict list"),
                     required=False,
                 ),
-                _bool("high_risk", "Nguy cơ cao", "High risk", required=False),
-                _bool(
+                bool_column("high_risk", "Nguy cơ cao", "High risk", required=False),
+                bool_column(
                     "labour_relations",
                     "Có quan hệ lao động",
                     "Labour-relations area",
@@ -478,29 +354,33 @@ REGISTERS: dict[str, Register] = {
                         "Yes when workers have labour contracts (enterprises, cooperatives)",
                     ),
                 ),
-                _bool(
+                bool_column(
                     "employs_minors",
                     "Có lao động chưa thành niên",
                     "Employs minors",
                     required=False,
                 ),
-                _day("active_from", "Hoạt động từ", "Active from", required=False),
-                _day("active_to", "Hoạt động đến", "Active to", required=False),
+                day_column("active_from", "Hoạt động từ", "Active from", required=False),
+                day_column("active_to", "Hoạt động đến", "Active to", required=False),
             ),
             key=("code",),
             rules=(
                 Rule(
                     "strict_workers",
-                    _at_most("strict_workers", "workforce"),
+                    at_most("strict_workers", "workforce"),
                     ("lớn hơn số lao động", "greater than the workforce"),
                 ),
                 Rule(
                     "active_to",
-                    _not_before("active_to", "active_from"),
+                    not_before("active_to", "active_from"),
                     ("trước ngày bắt đầu hoạt động", "before the active-from date"),
                 ),
             ),
             refs={"unit_code": "unit"},
+            # a commune written by name is the one of that name valid when the establishment
+            # opened (now, without a date); a code is accepted whatever the unit's dates
+            unit_when="active_from",
+            unit_checked=False,
         ),
         Register(
             "units",
@@ -521,15 +401,15 @@ REGISTERS: dict[str, Register] = {
                     "Cấp",
                     "Level",
                     "enum",
-                    choices=_labels(
+                    choices=choice_labels(
                         ("province", "district", "commune"),
                         "Tỉnh|Huyện|Xã",
                         "Province|District|Commune",
                     ),
                 ),
                 Column("parent_code", "Mã đơn vị cấp trên", "Parent unit code", required=False),
-                _day("valid_from", "Hiệu lực từ", "Valid from", required=False),
-                _day(
+                day_column("valid_from", "Hiệu lực từ", "Valid from", required=False),
+                day_column(
                     "valid_to",
                     "Hiệu lực đến",
                     "Valid to",
@@ -542,7 +422,7 @@ REGISTERS: dict[str, Register] = {
             rules=(
                 Rule(
                     "valid_to",
-                    _not_before("valid_to", "valid_from"),
+                    not_before("valid_to", "valid_from"),
                     ("trước ngày bắt đầu hiệu lực", "before the valid-from date"),
                 ),
             ),
@@ -554,7 +434,7 @@ REGISTERS: dict[str, Register] = {
             (
                 Column("old_code", "Mã đơn vị cũ", "Old unit code"),
                 Column("new_code", "Mã đơn vị mới", "New unit code"),
-                _day("effective_on", "Ngày hiệu lực", "Effective on"),
+                day_column("effective_on", "Ngày hiệu lực", "Effective on"),
                 Column(
                     "share",
                     "Tỷ lệ",
@@ -567,7 +447,7 @@ REGISTERS: dict[str, Register] = {
                         "Part of the old unit that went to the new one (1 when whole)",
                     ),
                 ),
-                _bool(
+                bool_column(
                     "illustrative",
                     "Minh họa (chưa có nguồn)",
                     "Illustrative (unsourced)",

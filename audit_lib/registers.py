@@ -46,7 +46,8 @@ import sqlalchemy as sa
 from audit_lib.bulk import bulk_insert, native_records
 from audit_lib.errors import InputError, Problem, Reason, RegisterImportError, raise_if_problems
 from audit_lib.i18n import pick, tr
-from audit_lib.register_kinds import REGISTERS, Register
+from audit_lib.register_columns import Register
+from audit_lib.register_kinds import REGISTERS
 from audit_lib.schema import metadata
 from audit_lib.spreadsheet import MESSAGES as SHEET_MESSAGES
 from audit_lib.spreadsheet import (
@@ -71,6 +72,12 @@ MESSAGES = {
     },
     "unit": {"vi": "mã đơn vị không có trong danh mục", "en": "unknown unit code"},
     "any_unit": {"vi": "mã đơn vị không có trong danh mục", "en": "unknown unit code"},
+    "no_units": {
+        "vi": "{message}: danh mục đơn vị đang trống; chạy `audit import units FILE` "
+        "(mẫu: `audit template units`)",
+        "en": "{message}: the unit list is empty; run `audit import units FILE` "
+        "(template: `audit template units`)",
+    },
     "parent": {
         "vi": "mã đơn vị cấp trên không có trong danh mục hay trong tệp",
         "en": "parent unit code neither in the unit list nor in the file",
@@ -194,7 +201,10 @@ def check_rows(
         problems += report(rule.check(frame), rule.field, message, Reason.CONSISTENCY)
     for name, target in spec.refs.items():
         ok, extra = _reference(store, spec, frame, name, target)
-        problems += report(ok, name, tr(MESSAGES, target, lang), Reason.REFERENCE)
+        message = tr(MESSAGES, target, lang)
+        if target in ("unit", "any_unit") and not ok.all() and store.units().empty:
+            message = tr(MESSAGES, "no_units", lang, message=message)
+        problems += report(ok, name, message, Reason.REFERENCE)
         for extra_name, (extra_ok, key) in extra.items():
             problems += report(extra_ok, extra_name, tr(MESSAGES, key, lang), Reason.CONSISTENCY)
     problems += _duplicates(spec, frame, file, field_of, lang)
@@ -212,8 +222,9 @@ def _row_dates(spec: Register, frame: pd.DataFrame) -> pd.Series:
 def _resolve_unit_names(store, spec: Register, frame: pd.DataFrame) -> None:
     """Put codes where people wrote a unit's name or alias ("Xã Nậm Xe", "Sì Lờ Lầu").
 
-    A name shared by an old and a new unit means the one valid at the row's date.
-    Text that names no unit is left for the reference check to report.
+    A name shared by an old and a new unit means the one valid at the row's date
+    (today's units when the row has no date). Text that names no unit is left for
+    the reference check to report.
     """
     if spec.refs.get("unit_code") != "unit" or not spec.unit_when:
         return
@@ -223,11 +234,12 @@ def _resolve_unit_names(store, spec: Register, frame: pd.DataFrame) -> None:
     if not todo.any():
         return
     hierarchy = Hierarchy(units)
+    today = dt.date.today()
     found = {}
     for text, when in zip(given[todo], _row_dates(spec, frame)[todo], strict=True):
         if (text, when) not in found:
             try:
-                found[text, when] = hierarchy.resolve(text, None if pd.isna(when) else when.date())
+                found[text, when] = hierarchy.resolve(text, today if pd.isna(when) else when.date())
             except InputError:
                 found[text, when] = text
     dates = _row_dates(spec, frame)[todo]
@@ -259,7 +271,7 @@ def _reference(store, spec: Register, frame: pd.DataFrame, name: str, target: st
         if target == "parent":
             known |= set(frame["unit_code"].dropna())
         ok = values.isin(known) | values.isna()
-        if target == "unit" and spec.unit_when:
+        if target == "unit" and spec.unit_when and spec.unit_checked:
             extra[name] = (_unit_validity(store, spec, frame) | ~ok, "unit_not_valid")
     elif target == "establishment":
         ok = values.isin(set(store.establishments()["code"])) | values.isna()

@@ -32,8 +32,10 @@ import pandas as pd
 import yaml
 
 from audit_lib import conditions
+from audit_lib.checklist_problems import StrictLoader
 from audit_lib.errors import Problem, Reason, ResponsesError, raise_if_problems
-from audit_lib.i18n import nfc
+from audit_lib.i18n import BOOLEAN_WORDS, nfc
+from audit_lib.inspection_log import TYPES
 
 ANSWER_ALIASES: dict[str, str] = {
     alias: code
@@ -52,15 +54,10 @@ ANSWER_ALIASES: dict[str, str] = {
 spaces and Vietnamese diacritics (so ``khong dat`` and ``KHÔNG ĐẠT`` both work)."""
 
 INSPECTION_FIELDS = ("inspection_id", "checklist_id", "inspected_on")
-INSPECTION_TYPES = ("periodic", "unannounced", "follow_up", "accident")
 OPTIONAL_FIELDS = ("establishment_id", "name", "code", "type", "inspectors")
 CSV_ANSWER_FIELDS = ("item_id", "answer", "value", "note")
 YAML_FIELDS = ("id", "checklist", "inspected_on", "type", "inspectors", "establishment", "answers")
 YAML_ALIASES = {"inspection_id": "id", "checklist_id": "checklist"}
-BOOLEAN_WORDS = {
-    **dict.fromkeys(["true", "yes", "y", "co", "c", "x", "1"], True),
-    **dict.fromkeys(["false", "no", "n", "khong", "k", "0"], False),
-}
 
 
 def normalise(text: str) -> str:
@@ -191,7 +188,7 @@ class _Reader:
         if text is None:
             return
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=StrictLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
@@ -363,8 +360,8 @@ class _Reader:
             if isinstance(value, list):
                 value = "; ".join(str(v) for v in value)
             out[key] = nfc(str(value).strip()) if value is not None else None
-        if out["type"] is not None and out["type"] not in INSPECTION_TYPES:
-            message = f"unknown inspection type; use one of: {', '.join(INSPECTION_TYPES)}"
+        if out["type"] is not None and out["type"] not in TYPES:
+            message = f"unknown inspection type; use one of: {', '.join(TYPES)}"
             self.problem(where, "type", message, Reason.VALUE, out["type"])
         for key in conditions.ATTRIBUTES:
             field = f"establishment.{key}" if where.startswith("inspection") else key

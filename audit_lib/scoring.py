@@ -97,6 +97,17 @@ TEXT_COLUMNS = {
     *("legal_basis", "action_vi", "action_en", "note", "reason"),
 }
 
+VERDICT_LABELS = {
+    "pass": {"vi": "ĐẠT", "en": "PASS"},
+    "fail": {"vi": "KHÔNG ĐẠT", "en": "FAIL"},
+    "fail_critical": {
+        "vi": "KHÔNG ĐẠT (có vi phạm nghiêm trọng)",
+        "en": "FAIL (critical non-compliance)",
+    },
+    "incomplete": {"vi": "CHƯA ĐỦ CĂN CỨ KẾT LUẬN", "en": "INCOMPLETE"},
+}
+"""People's names for the ``verdict`` codes, e.g. ``label(VERDICT_LABELS, "pass", "vi")``."""
+
 MESSAGES = {
     "rule_score": {
         "vi": "Điểm tuân thủ (%) = tổng trọng số các mục Đạt / tổng trọng số các mục "

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from audit_lib.errors import Problem, Reason, RegisterImportError
-from audit_lib.i18n import nfc, pick, tr
+from audit_lib.i18n import BOOLEAN_WORDS, nfc, pick, tr
 
 MESSAGES = {
     "row": {"vi": "dòng {n}", "en": "row {n}"},
@@ -85,9 +85,6 @@ TYPES = {
     "bool": {"vi": "Có / Không (x, 1 / 0)", "en": "yes / no"},
     "enum": {"vi": "một trong các giá trị cho phép", "en": "one of the allowed values"},
 }
-
-TRUE_WORDS = {"co", "c", "x", "yes", "y", "true", "1", "dung", "v"}
-FALSE_WORDS = {"khong", "k", "no", "n", "false", "0", "sai"}
 
 
 def fold(text: object) -> str:
@@ -295,9 +292,7 @@ PARSERS: dict[str, Callable[[pd.Series, Column], pd.Series]] = {
         text.str.replace(",", ".", regex=False), errors="coerce"
     ),
     "date": lambda text, column: _parse_date(text),
-    "bool": lambda text, column: _parse_words(
-        text, {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
-    ),
+    "bool": lambda text, column: _parse_words(text, BOOLEAN_WORDS),
     "enum": lambda text, column: _parse_words(
         text, {fold(w): code for code, *labels in column.choices for w in (code, *labels)}
     ),

@@ -95,7 +95,7 @@ def judge(ind, target, plan, grid, yearly, windows, period, lang) -> pd.DataFram
     if target is not None:
         note.append((tr(MESSAGES, "outside", lang), ~grid["end"].map(plan.covers)))
         if target.kind == "annual_change":
-            note += _annual(rows, ind, target, factor, grid, yearly, windows, period, lang)
+            note += _annual(rows, ind, target, factor, yearly, windows, period, lang)
         elif target.kind == "share":
             rows["target_value"] = target.threshold
             codes = stats.verdict(low, high, target.threshold, "higher", target.strict)
@@ -107,7 +107,7 @@ def judge(ind, target, plan, grid, yearly, windows, period, lang) -> pd.DataFram
     return rows
 
 
-def _annual(rows, ind, target, factor, grid, yearly, windows, period, lang):
+def _annual(rows, ind, target, factor, yearly, windows, period, lang):
     """Baseline, compound target, mean year-on-year change and verdict for an annual change.
 
     Fills those columns of ``rows``; returns the notes as ``(text, mask)`` pairs.

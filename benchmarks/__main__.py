@@ -15,7 +15,8 @@ import benchmarks
 
 
 def main(argv: list[str]) -> int:
-    names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+    found = pkgutil.iter_modules(benchmarks.__path__)
+    names = sorted(m.name for m in found if m.name.startswith("bench_"))
     if argv:
         names = [n for n in names if any(a in n for a in argv)]
     failed = []
@@ -23,7 +24,8 @@ def main(argv: list[str]) -> int:
         print(f"== {name} ==", flush=True)
         start = time.perf_counter()
         ok = importlib.import_module(f"benchmarks.{name}").main()
-        print(f"   ({time.perf_counter() - start:.1f} s in all) {'target met' if ok else 'TARGET MISSED'}\n")
+        verdict = "target met" if ok else "TARGET MISSED"
+        print(f"   ({time.perf_counter() - start:.1f} s in all) {verdict}\n")
         if not ok:
             failed.append(name)
     if failed:

@@ -7,7 +7,18 @@ import unicodedata
 import matplotlib
 import pytest
 
-from audit_lib import charts, explore, periodic, record, render, reports
+from audit_lib import (
+    charts,
+    checklist,
+    conditions,
+    explore,
+    inspection_log,
+    periodic,
+    record,
+    render,
+    reports,
+    scoring,
+)
 from audit_lib.indicators import CATALOGUE
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -21,9 +32,11 @@ def test_dejavu_sans_has_a_glyph_for_every_character_in_labels():
     labels = catalogue_texts(
         charts.MESSAGES,
         record.MESSAGES,
-        record.SECTORS,
-        record.VERDICTS,
-        record.SEVERITIES,
+        conditions.SECTOR_LABELS,
+        conditions.KIND_LABELS,
+        inspection_log.TYPE_LABELS,
+        scoring.VERDICT_LABELS,
+        checklist.SEVERITY_LABELS,
         explore.MESSAGES,
         render.MESSAGES,
         reports.MESSAGES,

@@ -477,7 +477,7 @@ def test_load_checklist_raises_one_error_with_every_problem(tmp_path):
         load_checklist(path)
     error = caught.value
     assert isinstance(error, ValueError)
-    assert str(error).startswith("2 problems in checklist:")
+    assert str(error).startswith("2 problems in checklist (2 lỗi trong bảng kiểm):")
     cases = error.failure_cases
     assert cases["location"].tolist() == ["item TINY.ORG.01", "item TINY.ORG.02"]
     assert cases["field"].tolist() == ["weight", "severity"]
@@ -588,7 +588,7 @@ def test_cli_show_of_a_broken_folder_is_a_clean_error(tmp_path):
     write(tmp_path / "bad.yaml", "id: [\n")
     result = run("show", "x", "--dir", str(tmp_path))
     assert result.exit_code == 2
-    assert "1 problem in checklist:" in result.stderr
+    assert "1 problem in checklist (1 lỗi trong bảng kiểm):" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_lib import schema, scoring
+from audit_lib.answer_grid import ANSWER_CODES
 from audit_lib.checklist import load_checklists
 from audit_lib.cli.form import form as form_command
 from audit_lib.form import InspectionForm
@@ -653,7 +654,6 @@ def shared_mine(tmp_path_factory, checklists):
 
 
 COMPLIANCE_ITEMS = ["FG.ORG.01", "FG.ORG.02", "FM.GND.01", "FM.GND.02"]
-ANSWER_CODES = ["compliant", "noncompliant", "na"]
 
 
 @settings(max_examples=25, deadline=None)

@@ -133,7 +133,9 @@ def page(out: Path, inspection_id: str) -> str:
 
 @pytest.mark.kernel
 def test_inspection_record_reads_like_an_official_record(inspection_run, inspected_db):
-    from audit_lib.record import VERDICTS, InspectionRecord, label
+    from audit_lib.i18n import label
+    from audit_lib.record import InspectionRecord
+    from audit_lib.scoring import VERDICT_LABELS
 
     out, ids, _ = inspection_run
     html = page(out, ids[0])
@@ -144,7 +146,7 @@ def test_inspection_record_reads_like_an_official_record(inspection_run, inspect
         "BIÊN BẢN KIỂM TRA CÔNG TÁC AN TOÀN, VỆ SINH LAO ĐỘNG",
         "Phong Thổ, ngày 10 tháng 05 năm 2024",
         "Khai khoáng",
-        label(VERDICTS, expected.scored.scores["verdict"].iloc[0], "vi"),
+        label(VERDICT_LABELS, expected.scored.scores["verdict"].iloc[0], "vi"),
         "Cách đánh giá đã áp dụng",
         "TRƯỞNG ĐOÀN KIỂM TRA",
         "Lò Văn A",

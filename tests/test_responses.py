@@ -333,3 +333,28 @@ def test_case_and_surrounding_space_never_change_an_alias(alias, upper, pad):
     mixed = "".join(c.upper() if upper[k] else c.lower() for k, c in enumerate(alias))
     typed = pad + mixed + pad
     assert answer_code(typed) == ANSWER_ALIASES[alias]
+
+
+def test_an_impossible_date_is_a_problem_at_its_line_not_a_crash(tmp_path, checklists):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "inspections:\n  - id: x\n    checklist: general\n    inspected_on: 2025-13-45\n"
+        "    answers: {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ResponsesError) as caught:
+        read_responses(path, checklists)
+    (problem,) = caught.value.problems
+    assert problem.location == "line 4, column 19"
+    assert "'2025-13-45' is not a valid date" in problem.message
+
+
+def test_an_item_answered_twice_in_one_yaml_block_is_refused(tmp_path, checklists):
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "inspections:\n  - id: x\n    checklist: general\n    inspected_on: 2025-01-05\n"
+        "    answers: {GEN.ORG.01: dat, GEN.ORG.01: kd}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ResponsesError, match="key 'GEN.ORG.01' is given twice"):
+        read_responses(path, checklists)

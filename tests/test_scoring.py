@@ -288,39 +288,42 @@ def test_na_answer_is_out_of_the_denominator(example):
     assert (row["weight_applicable"], row["weight_earned"]) == (8, 7)
 
 
-def due_dates_checklist() -> Checklist:
-    def item(k, severity, **extra):
-        return {
-            "id": f"D.A.{k}",
-            "text": {"vi": f"Mục {k}", "en": f"Item {k}"},
-            "legal_basis": ["Luật ATVSLĐ 84/2015/QH13"],
-            "severity": severity,
-            "guidance": {"vi": "Xem", "en": "Look"},
-            "evidence": {"vi": "Hồ sơ", "en": "Records"},
-            **extra,
-        }
-
+def one_section_checklist(cid: str, prefix: str, items: list[dict], **extra) -> Checklist:
+    """Checklist ``cid`` of one section ``A`` whose items are ``{prefix}.A.{k}``, k from 1."""
+    common = {
+        "legal_basis": ["Luật ATVSLĐ 84/2015/QH13"],
+        "severity": "major",
+        "guidance": {"vi": "Xem", "en": "Look"},
+        "evidence": {"vi": "Hồ sơ", "en": "Records"},
+    }
+    specs = [
+        {"id": f"{prefix}.A.{k}", "text": {"vi": f"Mục {k}", "en": f"Item {k}"}, **common, **item}
+        for k, item in enumerate(items, start=1)
+    ]
     return Checklist.model_validate(
         {
-            "id": "due",
+            "id": cid,
             "version": "1",
-            "title": {"vi": "Hạn", "en": "Due"},
+            "title": {"vi": cid, "en": cid},
             "sectors": ["all"],
             "grades": [{"code": "A", "min": 0, "pass": True, "label": {"vi": "Tốt", "en": "Good"}}],
-            "correction_days": {"critical": 3, "major": 20, "minor": 60},
-            "sections": [
-                {
-                    "id": "A",
-                    "title": {"vi": "A", "en": "A"},
-                    "items": [
-                        item(1, "critical"),
-                        item(2, "major"),
-                        item(3, "minor"),
-                        item(4, "minor", days_to_correct=5),
-                    ],
-                }
-            ],
+            "sections": [{"id": "A", "title": {"vi": "A", "en": "A"}, "items": specs}],
+            **extra,
         }
+    )
+
+
+def due_dates_checklist() -> Checklist:
+    return one_section_checklist(
+        "due",
+        "D",
+        [
+            {"severity": "critical"},
+            {"severity": "major"},
+            {"severity": "minor"},
+            {"severity": "minor", "days_to_correct": 5},
+        ],
+        correction_days={"critical": 3, "major": 20, "minor": 60},
     )
 
 
@@ -340,36 +343,14 @@ def test_due_dates_follow_severity_unless_the_item_overrides_them():
 
 
 def count_checklist() -> Checklist:
-    def item(k, **extra):
-        return {
-            "id": f"C.A.{k}",
-            "text": {"vi": f"Mục {k}", "en": f"Item {k}"},
-            "legal_basis": ["Luật ATVSLĐ 84/2015/QH13"],
-            "severity": "major",
-            "guidance": {"vi": "Xem", "en": "Look"},
-            "evidence": {"vi": "Hồ sơ", "en": "Records"},
-            **extra,
-        }
-
-    return Checklist.model_validate(
-        {
-            "id": "counts",
-            "version": "1",
-            "title": {"vi": "Đếm", "en": "Counts"},
-            "sectors": ["all"],
-            "grades": [{"code": "A", "min": 0, "pass": True, "label": {"vi": "Tốt", "en": "Good"}}],
-            "sections": [
-                {
-                    "id": "A",
-                    "title": {"vi": "A", "en": "A"},
-                    "items": [
-                        item(1, answer="count"),
-                        item(2, answer="count", weight=2, threshold={"op": ">=", "item": "C.A.1"}),
-                        item(3, answer="number", threshold={"op": "<=", "value": 85}),
-                    ],
-                }
-            ],
-        }
+    return one_section_checklist(
+        "counts",
+        "C",
+        [
+            {"answer": "count"},
+            {"answer": "count", "weight": 2, "threshold": {"op": ">=", "item": "C.A.1"}},
+            {"answer": "number", "threshold": {"op": "<=", "value": 85}},
+        ],
     )
 
 

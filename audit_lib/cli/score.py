@@ -8,11 +8,11 @@ import math
 import click
 import pandas as pd
 
-from audit_lib.checklist import load_checklists
+from audit_lib.checklist import SEVERITY_LABELS, load_checklists
 from audit_lib.cli.common import friendly_errors, lang_option
-from audit_lib.i18n import pick, tr
+from audit_lib.i18n import label, pick, tr
 from audit_lib.responses import read_responses
-from audit_lib.scoring import Scored, rules, score_many
+from audit_lib.scoring import VERDICT_LABELS, Scored, rules, score_many
 
 TABLES = ("scores", "sections", "findings", "gaps")
 
@@ -47,8 +47,6 @@ MESSAGES = {
         "en": "{n} inspection(s): {counts}.",
     },
     "rules": {"vi": "Quy tắc chấm điểm ({id}):", "en": "Scoring rules ({id}):"},
-    "pass": {"vi": "ĐẠT", "en": "PASS"},
-    "fail": {"vi": "KHÔNG ĐẠT", "en": "FAIL"},
     "fail_critical": {
         "vi": "KHÔNG ĐẠT – vi phạm nghiêm trọng ({n} mục)",
         "en": "FAIL – critical non-compliance ({n} item(s))",
@@ -58,9 +56,6 @@ MESSAGES = {
         "en": "INCOMPLETE ({n} gap(s), {critical} critical)",
     },
     "no_score": {"vi": "không có mục nào để tính", "en": "nothing to score"},
-    "critical": {"vi": "nghiêm trọng", "en": "critical"},
-    "major": {"vi": "lớn", "en": "major"},
-    "minor": {"vi": "nhỏ", "en": "minor"},
     "verdict_pass": {"vi": "đạt {n}", "en": "{n} passed"},
     "verdict_fail": {"vi": "không đạt {n}", "en": "{n} failed"},
     "verdict_fail_critical": {
@@ -176,7 +171,11 @@ def _verdict(row: dict, lang: str) -> str:
         return tr(MESSAGES, verdict, lang, n=row["critical_failures"])
     if verdict == "incomplete":
         return tr(MESSAGES, verdict, lang, n=row["gaps"], critical=row["critical_gaps"])
-    return tr(MESSAGES, verdict, lang)
+    return label(VERDICT_LABELS, verdict, lang)
+
+
+def _severity(code: str, lang: str) -> str:
+    return label(SEVERITY_LABELS, code, lang).lower()
 
 
 def _grade(checklist, code, lang: str) -> str:
@@ -257,7 +256,7 @@ def _gap_lines(gaps: pd.DataFrame, checklist, lang: str) -> list[str]:
     for gap in gaps.to_dict("records"):
         text = checklist.item(gap["item_id"]).text.pick(lang)
         why = f" ({tr(MESSAGES, 'no_reference', lang)})" if gap["reason"] != "unanswered" else ""
-        severity = tr(MESSAGES, gap["severity"], lang)
+        severity = _severity(gap["severity"], lang)
         lines.append(f"     {gap['item_id']} [{severity}] {text}{why}")
     return lines
 
@@ -269,7 +268,7 @@ def _finding_lines(findings: pd.DataFrame, lang: str) -> list[str]:
     for n, f in enumerate(findings.to_dict("records"), start=1):
         text = pick({"vi": f["text_vi"], "en": f["text_en"]}, lang)
         action = pick({"vi": f["action_vi"], "en": f["action_en"]}, lang)
-        severity = tr(MESSAGES, f["severity"], lang)
+        severity = _severity(f["severity"], lang)
         lines.append(f"     {n}. {f['item_id']} [{severity}] {text}")
         if not math.isnan(f["value"]):
             lines.append("        " + tr(MESSAGES, "value", lang, value=f["value"]))
