@@ -25,6 +25,11 @@ Rules
       Data recorded at a coarser level than requested (a district total when
       communes are asked for) have no such ancestor and are left out of that
       level; they count again when a coarser level is asked for.
+    * Data recorded for a unit created after the date (a new commune, when the
+      old district is asked for) go back to the unit at the requested level
+      that wholly contains it: the one unit that all its crosswalk
+      predecessors roll up to. A new unit formed from parts of several such
+      units cannot be split back and is left out of that level.
     * Roll-up sums numerators and denominators; it never averages rates.
 """
 
@@ -202,10 +207,37 @@ class Hierarchy:
             carried = self.carry(codes, at)
             carried["unit_code"] = carried["unit_code"].map(self.ancestors(at, level))
             carried = carried.dropna(subset=["unit_code"])
+            contained = self._contained(carried, at)
+            if len(contained):
+                carried = pd.concat([carried, contained], ignore_index=True)
             self._cache[level, at] = carried.groupby(["code", "unit_code"], as_index=False).agg(
                 share=("share", "sum"), illustrative=("illustrative", "max")
             )
         return self._cache[level, at]
+
+    def _contained(self, carried: pd.DataFrame, at: dt.date) -> pd.DataFrame:
+        """Units created after ``at`` -> the one mapped unit all their predecessors went to.
+
+        ``carried`` maps the codes known on ``at`` (code, unit_code, share,
+        illustrative); a later unit whose crosswalk predecessors all map to one
+        unit there lies wholly inside it (share 1).
+        """
+        cw = self.crosswalk
+        later = cw[cw["effective_on"].map(lambda d: not _isna(d) and d > at)]
+        known = carried.groupby("code")
+        rows = []
+        for new_code, links in later.groupby("new_code"):
+            if new_code in known.groups:
+                continue
+            old = links["old_code"]
+            if not old.isin(list(known.groups)).all():
+                continue
+            inside = carried[carried["code"].isin(old)]
+            if inside["unit_code"].nunique() == 1:
+                illustrative = bool(inside["illustrative"].any() or links["illustrative"].any())
+                rows.append((new_code, inside["unit_code"].iloc[0], 1.0, illustrative))
+        out = pd.DataFrame(rows, columns=["code", "unit_code", "share", "illustrative"])
+        return out.astype({"share": float, "illustrative": bool})
 
     def roll_up(
         self,

@@ -119,6 +119,21 @@ def test_data_recorded_above_the_requested_level_is_left_out_of_that_level():
     assert tree.roll_up(facts, ["n"], "district", BEFORE)["n"].tolist() == [11.0]
 
 
+def test_data_of_new_communes_go_back_to_the_old_district_that_wholly_contains_them():
+    facts = pd.DataFrame({"unit_code": ["A", "X", "Y"], "year": [2025] * 3, "n": [1.0, 2.0, 4.0]})
+    tree = small_tree()
+    got = tree.roll_up(facts, ["n"], "district", BEFORE)
+    # X (from A and part of C) and Y (from B and part of C) both lie inside D
+    assert got[["unit_code", "n"]].values.tolist() == [["D", 7.0]]
+    assert bool(got["illustrative"].iloc[0])  # C's split is illustrative
+
+
+def test_data_of_a_new_commune_are_not_split_back_among_old_communes():
+    facts = pd.DataFrame({"unit_code": ["A", "X"], "n": [1.0, 2.0]})
+    got = small_tree().roll_up(facts, ["n"], "commune", BEFORE)
+    assert got[["unit_code", "n"]].values.tolist() == [["A", 1.0]]
+
+
 def test_fold_ignores_case_accents_and_d_bar():
     assert fold("  Sì Lở   Lầu ") == "si lo lau"
     assert fold("Dào San") == fold("ĐÀO SAN") == "dao san"
