@@ -108,5 +108,5 @@ def run(
         )
     )
     title = tr(MESSAGES, "title", lang)
-    index = reports.run(inspections + monitoring, out, title, jobs, lang=lang, say=say)
+    index = reports.run(monitoring + inspections, out, title, jobs, lang=lang, say=say)
     return index.resolve()

@@ -155,6 +155,7 @@ def plan_inspection_jobs(
 ) -> list[Job]:
     """One job per final inspection selected (``ids`` are kept even when unknown,
     so that the report of a wrong id fails visibly in the index)."""
+    from audit_lib.checklist import load_checklists
     from audit_lib.store import open_store
 
     check_lang(lang)
@@ -164,10 +165,12 @@ def plan_inspection_jobs(
         since = dt.date.fromisoformat(since)
     found = store.inspections(year=year, since=since, ids=list(ids) if ids else None)
     establishments = store.establishments().set_index("establishment_id")
+    titles = {c.id: c.title.pick(lang) for c in load_checklists().values()}
     labels = {}
     for row in found.itertuples(index=False):
         name = establishments["name"].get(row.establishment_id, "")
-        labels[row.inspection_id] = f"{row.inspected_on} · {name}"
+        checklist = titles.get(row.checklist_id, row.checklist_id)
+        labels[row.inspection_id] = f"{render.day(row.inspected_on, lang)} · {name} · {checklist}"
     if ids:
         wanted = list(dict.fromkeys(ids))
     else:

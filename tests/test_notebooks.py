@@ -58,6 +58,12 @@ def test_planned_jobs_pass_exactly_the_declared_parameters(inspected_db):
     job = reports.plan_inspection_jobs(url, year=2024)[0]
     assert tuple(job.parameters) == reports.PARAMETERS[job.notebook]
     assert job.parameters["inspection_id"] == ids[0]
+    assert job.label == (
+        "10/05/2024 · Công ty <b>Đất hiếm</b> Nậm Xe · "
+        "Danh mục kiểm tra ATVSLĐ ngành khai thác và chế biến khoáng sản"
+    )
+    (english,) = reports.plan_inspection_jobs(url, year=2024, lang="en")
+    assert english.label.startswith("2024-05-10 · ") and "mining" in english.label.lower()
     plan = ROOT / "data" / "plans" / "453-KH-HU.yaml"
     (job,) = reports.plan_monitoring_jobs(url, plan, "PT", "2021-2025")
     assert tuple(job.parameters) == reports.PARAMETERS[job.notebook]
