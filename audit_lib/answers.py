@@ -5,15 +5,19 @@ Usage (the store calls these inside its transactions)::
     from audit_lib import answers
     clean = answers.check(frame, where="inspection 5f0c…")   # ResponsesError lists bad rows
     answers.write(conn, inspection_pk, clean, by="nguyen.van.a", at=now)
+    answers.pack(conn, [inspection_pk])   # when it is finalized
     answers.read(conn)           # every answer: inspection_id, item_id, answer, value, note
 
 Reading is the hot path (scoring loads every answer of several years at
-once), so it avoids one Python object per answer: for a range of inspections
-the database packs each answer into one integer (inspection, item, answer
-code) and concatenates them into one comma-separated string that numpy parses
-at once; only the few answers with a value or a note are fetched as rows,
-through partial indexes. ``inspection_id``, ``item_id`` and ``answer`` come
-back as categoricals. 6 million answers load in about 3 s (``benchmarks/bench_store.py``).
+once), so it avoids one Python object per answer. Each answer is one integer
+(item, answer code). A final inspection never changes, so when it is
+finalized its integers are stored once, packed, in
+``inspections.answers_packed``, and reading it costs one row, not one per
+answer. A draft's answers are packed by the database from ``responses`` into
+one comma-separated string that numpy parses at once. Only the few answers
+with a value or a note are fetched as rows, through partial indexes.
+``inspection_id``, ``item_id`` and ``answer`` come back as categoricals. See
+``benchmarks/bench_store.py`` for the time to load 6 million answers.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from audit_lib.i18n import both
 from audit_lib.schema import inspections, item_codes, responses
 
 COLUMNS = ["inspection_id", "item_id", "answer", "value", "note"]
-CHUNK = 20_000
-"""Inspections read per query: bounds the size of the concatenated strings."""
+CHUNK = 2_000
+"""Inspections per query when reading some of them by id: bounds each statement's size."""
 FEW = 500
 """Up to this many inspections are selected by id; more by ranges of ``inspection_pk``."""
 
@@ -179,6 +183,16 @@ def _ints(text: str | None) -> np.ndarray:
     return np.fromstring(text, dtype=np.int64, sep=",")
 
 
+def _chunks(pks: np.ndarray | None):
+    """SQL conditions on ``inspection_pk``: all rows when None, else ``CHUNK`` pks at a time."""
+    col = responses.c.inspection_pk
+    if pks is None:
+        yield sa.true()
+        return
+    for start in range(0, len(pks), CHUNK):
+        yield col.in_([int(p) for p in pks[start : start + CHUNK]])
+
+
 def _dense(conn: sa.Connection, where, width: int) -> np.ndarray:
     """``(inspection_pk × width + item_pk) × 4 + answer code`` of each answer matching ``where``.
 
@@ -211,61 +225,94 @@ def _sparse(conn: sa.Connection, where, column: str) -> list[tuple]:
         cursor.close()
 
 
-def _ranges(pks: np.ndarray | None, conn: sa.Connection):
-    """SQL conditions covering ``pks`` (all answers when None) a chunk at a time."""
-    col = responses.c.inspection_pk
-    if pks is not None and len(pks) <= FEW:
-        if len(pks):
-            yield col.in_([int(p) for p in pks])
-        return
-    if pks is None:
-        low = conn.execute(sa.select(sa.func.min(col))).scalar()
-        high = conn.execute(sa.select(sa.func.max(col))).scalar()
-        if low is None:
-            return
-    else:
-        low, high = int(pks.min()), int(pks.max())
-    for start in range(low, high + 1, CHUNK):
-        yield col.between(start, min(start + CHUNK - 1, high))
+def _packed_codes(codes: np.ndarray) -> bytes:
+    """One inspection's ``item_pk × 4 + answer code`` (ascending) as the stored bytes."""
+    return np.ascontiguousarray(codes, dtype="<i4").tobytes()
 
 
-def _inspection_names(conn: sa.Connection, inspection_ids) -> pd.Series:
-    """inspection_id by inspection_pk, for ``inspection_ids`` (every inspection when None)."""
+def _unpack(pks: np.ndarray, blobs: list, width: int) -> np.ndarray:
+    """The stored answers of inspections ``pks`` as :func:`_dense` gives them."""
+    lengths = np.fromiter((len(b) // 4 for b in blobs), dtype=np.int64, count=len(blobs))
+    codes = np.frombuffer(b"".join(blobs), dtype="<i4").astype(np.int64)
+    item, code = codes >> 2, codes & 3
+    return (np.repeat(pks, lengths) * width + item) * 4 + code
+
+
+def pack(conn: sa.Connection, inspection_pks=None) -> int:
+    """Store the packed answers of final inspections; returns how many were packed.
+
+    ``inspection_pks`` (default: every final inspection not packed yet) must be
+    final: a final inspection's answers never change (a correction is a new
+    revision), so the packed copy can never go stale. :func:`read` takes a
+    packed inspection's answers from it, a draft's from ``responses``.
+    """
+    t = inspections.c
+    stmt = sa.select(t.inspection_pk).where(t.status == "final", t.answers_packed.is_(None))
+    if inspection_pks is not None:
+        stmt = stmt.where(t.inspection_pk.in_([int(p) for p in inspection_pks]))
+    pks = np.array(conn.execute(stmt.order_by(t.inspection_pk)).scalars().all(), dtype=np.int64)
+    width = (conn.execute(sa.select(sa.func.max(item_codes.c.item_pk))).scalar() or 0) + 1
+    for start in range(0, len(pks), CHUNK):
+        some = pks[start : start + CHUNK]
+        dense = np.sort(_dense(conn, responses.c.inspection_pk.in_(some.tolist()), width))
+        key = dense >> 2
+        owner = key // width
+        codes = (key - owner * width) * 4 + (dense & 3)
+        bounds = np.searchsorted(owner, some, side="left"), np.searchsorted(owner, some, "right")
+        conn.execute(
+            inspections.update()
+            .where(t.inspection_pk == sa.bindparam("pk"))
+            .values(answers_packed=sa.bindparam("blob")),
+            [
+                {"pk": int(pk), "blob": _packed_codes(codes[lo:hi])}
+                for pk, lo, hi in zip(some, *bounds, strict=True)
+            ],
+        )
+    return len(pks)
+
+
+def _inspection_rows(conn: sa.Connection, inspection_ids) -> tuple[pd.Series, pd.Series]:
+    """inspection_id and packed answers (None for drafts) by inspection_pk, ascending.
+
+    For ``inspection_ids`` when given, every inspection otherwise.
+    """
     t = inspections
-    stmt = sa.select(t.c.inspection_pk, t.c.inspection_id)
+    final = sa.case((t.c.status == "final", t.c.answers_packed))  # a draft's may change
+    stmt = sa.select(t.c.inspection_pk, t.c.inspection_id, final)
     wanted = None
     if inspection_ids is not None:
         wanted = pd.unique(pd.Series(list(inspection_ids), dtype=object).astype(str))
         if len(wanted) <= FEW:
             stmt = stmt.where(t.c.inspection_id.in_(list(wanted)))
-    rows = conn.execute(stmt).all()
-    names = pd.Series(
-        [i for _, i in rows], index=np.array([p for p, _ in rows], dtype=np.int64), dtype=object
-    )
+    rows = conn.execute(stmt.order_by(t.c.inspection_pk)).all()
+    index = np.array([r[0] for r in rows], dtype=np.int64)
+    names = pd.Series([r[1] for r in rows], index=index, dtype=object)
+    blobs = pd.Series([r[2] for r in rows], index=index, dtype=object)
     if wanted is not None and len(wanted) > FEW:
-        names = names[names.isin(wanted).to_numpy()]
-    return names
+        keep = names.isin(wanted).to_numpy()
+        names, blobs = names[keep], blobs[keep]
+    return names, blobs
 
 
 def read(conn: sa.Connection, inspection_ids=None) -> pd.DataFrame:
     """Every answer (of ``inspection_ids`` when given) as the contract's long frame."""
-    id_of = _inspection_names(conn, inspection_ids)
+    id_of, blobs = _inspection_rows(conn, inspection_ids)
     items = dict(conn.execute(sa.select(item_codes.c.item_pk, item_codes.c.item_id)).all())
     width = max(items, default=0) + 1
-    pks = None if inspection_ids is None else id_of.index.to_numpy()
-    parts, values, notes = [], [], []
-    for where in _ranges(pks, conn):
-        parts.append(_dense(conn, where, width))
+    stored = blobs.notna().to_numpy()
+    pks = id_of.index.to_numpy()
+    parts = [_unpack(pks[stored], blobs[stored].tolist(), width)]
+    parts += [_dense(conn, where, width) for where in _chunks(pks[~stored])]
+    asked = None if inspection_ids is None else pks
+    values, notes = [], []
+    for where in _chunks(asked):
         values += _sparse(conn, where, "value")
         notes += _sparse(conn, where, "note")
-    packed = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    packed = np.concatenate(parts)
     if len(packed) > 1 and not (packed[1:] > packed[:-1]).all():
         packed = np.sort(packed)
     key = packed >> 2  # inspection_pk × width + item_pk, ascending
     ipk = key // width
-    if pks is not None and len(pks) > FEW:
-        keep = np.isin(ipk, pks)
-        packed, key, ipk = packed[keep], key[keep], ipk[keep]
     value = np.full(len(key), np.nan)
     note = np.full(len(key), None, dtype=object)
     for target, rows, dtype in ((value, values, np.float64), (note, notes, object)):

@@ -257,7 +257,9 @@ class InspectionLog:
                         for r in rows
                     ],
                 )
-            return self._bump(conn, row, by, status="final")
+            version = self._bump(conn, row, by, status="final")
+            answers.pack(conn, [row.inspection_pk])
+            return version
 
     def revise(self, inspection_id: str, reason: str, by: str | None = None) -> str:
         """Start revision n+1 of a final inspection: a draft with its answers; returns its uuid."""
@@ -292,6 +294,7 @@ class InspectionLog:
                     "inspection_pk",
                     "inspection_id",
                     "status",
+                    "answers_packed",
                     "revision",
                     "supersedes",
                     "reason",

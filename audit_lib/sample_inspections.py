@@ -323,6 +323,7 @@ def _write_inspections(conn: sa.Connection, insp: pd.DataFrame, resp: pd.DataFra
         }
     )
     bulk_insert(conn, schema.responses, frame.sort_values(["inspection_pk", "item_pk"]))
+    answers.pack(conn, [pks[i] for i in insp.loc[insp["status"] == "final", "inspection_id"]])
 
 
 def write(conn, rng, insp, resp, est, checklists: dict, end: dt.date, by: str) -> None:

@@ -128,6 +128,9 @@ inspections = sa.Table(
     sa.Column("reason", sa.Text()),
     sa.Column("inspectors", sa.Text(), nullable=False, server_default=""),
     sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    # a final inspection's answers, packed once when it is finalized (see answers.pack);
+    # NULL for drafts, whose answers are read from ``responses``
+    sa.Column("answers_packed", sa.LargeBinary()),
     *_stamp("created"),
     *_stamp("updated"),
     sa.UniqueConstraint("chain_id", "revision"),

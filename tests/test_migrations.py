@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -78,6 +79,42 @@ def test_downgrading_to_base_removes_every_table_and_upgrading_restores_them(db_
     finally:
         engine.dispose()
     assert set(metadata.tables) <= _tables(db_url)
+
+
+def test_upgrading_from_0001_packs_the_answers_of_final_inspections_only(db_url):
+    store = open_store(db_url, upgrade=True)
+    est = store.add_establishment(code="0100", name="Mỏ Nậm Xe", kind="enterprise", sector="mining")
+    checklist = {"id": "general", "version": "2025.1", "fingerprint": "f"}
+    ids = []
+    for answer in ("compliant", "noncompliant"):
+        iid = store.create_inspection(est, checklist, "2025-05-12", "periodic", ["A"], by="t")
+        answers = pd.DataFrame(
+            {
+                "item_id": ["G.1", "G.2", "G.3"],
+                "answer": [answer, "na", None],
+                "value": [None, None, 4.0],
+                "note": [None, "ghi chú", None],
+            }
+        )
+        store.save_answers(iid, answers, by="t")
+        ids.append(iid)
+    store.finalize(ids[0], by="t")
+    before = store.responses()
+    store.close()
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrations.config(conn), "0001")
+        with engine.begin() as conn:
+            migrations.upgrade(conn)
+            packed = conn.execute(
+                sa.text("SELECT inspection_id FROM inspections WHERE answers_packed IS NOT NULL")
+            ).scalars()
+            assert list(packed) == [ids[0]]
+    finally:
+        engine.dispose()
+    with open_store(db_url) as again:
+        pd.testing.assert_frame_equal(again.responses(), before)
 
 
 def test_a_database_newer_than_the_software_is_refused_with_a_clear_message(db_url):

@@ -251,9 +251,9 @@ def test_responses_of_many_inspections_read_in_chunks_match_a_plain_query(store,
     some = [ids[1], ids[4], ids[6]]
     expected = everything[everything["inspection_id"].isin(some)].reset_index(drop=True)
     by_id = store.responses(some)
-    monkeypatch.setattr(answers, "FEW", 2)  # now read by ranges of inspections, then filtered
-    by_range = store.responses(some)
-    for subset in (by_id, by_range):
+    monkeypatch.setattr(answers, "FEW", 2)  # now every inspection is listed, then filtered
+    by_list = store.responses(some)
+    for subset in (by_id, by_list):
         assert set(subset["inspection_id"]) == set(some)
         pd.testing.assert_frame_equal(subset.astype(object), expected.astype(object))
     assert store.responses([]).empty
@@ -440,6 +440,10 @@ def test_a_revision_is_a_new_draft_with_the_answers_and_evidence_copied(store):
     assert new[columns].astype(object).equals(old[columns].astype(object))
     assert store.evidence(second)["sha256"].tolist() == store.evidence(first)["sha256"].tolist()
     assert store.findings([second]).empty
+    store.save_answers(second, _answers(("A.1", "noncompliant", None, "sửa")), by="hoa")
+    changed = store.responses([second]).set_index("item_id")
+    assert changed.loc["A.1", ["answer", "note"]].tolist() == ["noncompliant", "sửa"]
+    assert store.responses([first]).equals(old)
 
 
 def test_current_inspections_are_the_newest_final_revision_of_each_chain(store):
@@ -691,11 +695,10 @@ def test_a_register_write_joins_the_callers_transaction_and_rolls_back_with_it(s
     assert store.register("workforce").empty
 
 
-def test_reading_any_subset_of_inspections_matches_a_plain_query(store, monkeypatch):
+def test_reading_any_subset_of_drafts_and_finals_matches_a_plain_query(store, monkeypatch):
     rng = np.random.default_rng(7)
     ids = [_draft(store) for _ in range(12)]
-    for iid in ids:
-        n = int(rng.integers(0, 8))
+    for n, iid in enumerate(ids):
         store.save_answers(
             iid,
             _answers(
@@ -706,11 +709,15 @@ def test_reading_any_subset_of_inspections_matches_a_plain_query(store, monkeypa
                         float(rng.integers(0, 9)) if rng.random() < 0.3 else None,
                         "ghi chú" if rng.random() < 0.3 else None,
                     )
-                    for k in rng.choice(10, size=n, replace=False)
+                    for k in rng.choice(10, size=int(rng.integers(0, 8)), replace=False)
                 ]
             ),
         )
+        if n % 3:  # two in three are final: their answers are read from the packed copy
+            store.finalize(iid, by="minh")
     with store.reading() as conn:
+        packed = conn.execute(sa.text("SELECT count(answers_packed) FROM inspections")).scalar()
+        assert packed == 8
         plain = pd.DataFrame(
             conn.execute(
                 sa.text(

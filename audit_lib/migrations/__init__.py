@@ -5,8 +5,8 @@ Usage::
     from audit_lib.migrations import upgrade, current_revision, head_revision
     with engine.begin() as conn:
         upgrade(conn)                 # create or upgrade to the newest schema
-        current_revision(conn)        # '0001' (None for an empty database)
-    head_revision()                   # '0001'
+        current_revision(conn)        # '0002' (None for an empty database)
+    head_revision()                   # '0002'
 
 Alembic is configured in code (no ``alembic.ini``): the script location is this
 folder and ``env.py`` runs on the connection given, inside its transaction, so
