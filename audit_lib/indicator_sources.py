@@ -33,7 +33,7 @@ FRAME_COLUMNS = {  # what the sources read (docs/contracts.md); missing columns 
                        "active_from", "active_to"],
     "inspections": ["inspection_id", "establishment_id", "checklist_id", "inspected_on", "status"],
     "scores": ["inspection_id", "score", "weight_applicable", "weight_earned", "passed", "verdict"],
-    "findings": ["inspection_id", "item_id", "severity"],
+    "findings": ["inspection_id", "item_id", "severity", "legal_basis", "due_on"],  # + reports
     "actions": ["action_id", "inspection_id", "due_on", "status", "closed_on"],
     "responses": ["inspection_id", "item_id", "answer", "value"],
     "feeds": ["checklist_id", "item_id", "indicator", "role"],

@@ -251,11 +251,13 @@ class Frames:
             establishments=establishments,
             inspections=inspections,
             scores=scored.scores,
-            findings=store.findings(),
-            actions=store.actions(),
+            findings=store.findings(columns=src.FRAME_COLUMNS["findings"]),
+            actions=store.actions(columns=src.FRAME_COLUMNS["actions"]),
             responses=responses[keep].reset_index(drop=True),
             feeds=feeds,
-            registers={kind: store.register(kind) for kind in src.REGISTER_COLUMNS},
+            registers={
+                kind: store.register(kind, cols) for kind, cols in src.REGISTER_COLUMNS.items()
+            },
         )
 
 

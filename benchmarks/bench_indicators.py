@@ -53,7 +53,9 @@ def _database() -> str:
         n_est, n_insp = counts["establishments"], counts["inspections"]
         print(f"   generated {n_est:,} establishments, {n_insp:,} inspections in {took:.0f} s")
         tmp.rename(DB)
-    return f"sqlite:///{DB}"
+    url = f"sqlite:///{DB}"
+    open_store(url, upgrade=True).close()  # a file kept from an older schema is upgraded
+    return url
 
 
 def main() -> bool:

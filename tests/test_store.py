@@ -413,6 +413,15 @@ def test_finalizing_records_findings_and_open_corrective_actions(store):
         store.close_action(9999, "2025-05-18")
 
 
+def test_findings_actions_and_registers_can_be_read_column_by_column(store):
+    iid = _final(store)
+    some = store.findings([iid], columns=["severity", "due_on"])
+    assert list(some.columns) == ["inspection_id", "severity", "due_on"]  # in the table's order
+    assert some.values.tolist() == [[iid, "critical", pd.Timestamp("2025-05-19")]]
+    assert list(store.actions(columns=["status", "due_on"]).columns) == ["due_on", "status"]
+    assert list(store.register("training", ["year", "trained"]).columns) == ["year", "trained"]
+
+
 def test_a_revision_needs_a_reason(store):
     iid = _final(store)
     before = _dump(store)
