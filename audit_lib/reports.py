@@ -195,10 +195,15 @@ def plan_monitoring_jobs(
     lang: str = DEFAULT_LANG,
 ) -> list[Job]:
     """One job per unit, each the periodic report on ``plan`` for ``period``."""
+    from audit_lib.store import open_store
+    from audit_lib.units import Hierarchy
+
     check_lang(lang)
     url = absolute_db_url(db_url)
     plan_path = Path(plan).resolve()
     codes = [units] if isinstance(units, str) else list(units)
+    with open_store(url) as store:  # an outdated database is refused before any kernel starts
+        names = Hierarchy(store.units(), store.crosswalk()).names(lang)
     return [
         Job(
             name=f"monitoring-{_safe(plan_path.stem)}-{_safe(unit)}-{_safe(period)}",
@@ -210,7 +215,7 @@ def plan_monitoring_jobs(
                 "db_url": url,
                 "lang": lang,
             },
-            label=f"{plan_path.stem} · {unit} · {period}",
+            label=f"{plan_path.stem} · {names.get(unit, unit)} · {period}",
         )
         for unit in codes
     ]

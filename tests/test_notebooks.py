@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from audit_lib import render, reports
 from audit_lib.cli import main
 from audit_lib.errors import ReportError
+from audit_lib.store import create_engine
 from tests.conftest import ROOT, require
 
 NOTEBOOKS = sorted(reports.PARAMETERS)
@@ -67,6 +68,7 @@ def test_planned_jobs_pass_exactly_the_declared_parameters(inspected_db):
     plan = ROOT / "data" / "plans" / "453-KH-HU.yaml"
     (job,) = reports.plan_monitoring_jobs(url, plan, "PT", "2021-2025")
     assert tuple(job.parameters) == reports.PARAMETERS[job.notebook]
+    assert job.label == "453-KH-HU · PT · 2021-2025"  # no unit list in this database: the code
 
 
 # -- a small hand-made database for inspection records -----------------------------
@@ -245,6 +247,17 @@ def test_cli_refuses_a_malformed_period(tmp_path):
     assert result.exit_code == 2 and "2021-2025" in result.output
 
 
+def test_a_database_that_needs_an_upgrade_is_refused_before_any_report_runs(tmp_path):
+    plan = ROOT / "data" / "plans" / "453-KH-HU.yaml"
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    create_engine(url).dispose()  # an empty database, never upgraded
+    args = ["report", "monitoring", "--plan", str(plan), "--unit", "PT", "--period", "2025"]
+    result = CliRunner().invoke(main, [*args, "--db", url, "--out", str(tmp_path / "out")])
+    assert result.exit_code != 0 and "audit db upgrade" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
 @pytest.mark.parametrize("command", [["inspections"], ["monitoring"], []])
 def test_every_report_command_has_help_with_an_example(command):
     result = CliRunner().invoke(main, ["report", *command, "--help"])
@@ -293,6 +306,15 @@ def test_monitoring_report_judges_the_targets_with_method_and_provenance(sample_
 
 
 @pytest.mark.kernel
+def test_monitoring_jobs_are_labelled_with_the_units_names(sample_db):
+    plan = ROOT / "data" / "plans" / "453-KH-HU.yaml"
+    jobs = reports.plan_monitoring_jobs(sample_db, plan, ["PT", "LC-SSH"], "2021-2025", "en")
+    assert [j.label for j in jobs] == [
+        "453-KH-HU · Phong Tho district · 2021-2025",
+        "453-KH-HU · Sin Suoi Ho commune · 2021-2025",
+    ]
+
+
 def test_explore_findings_notebook_runs_and_shows_its_widgets(sample_db, tmp_path):
     kernel_or_skip()
     out = tmp_path / "explore.ipynb"
