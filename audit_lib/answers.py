@@ -39,7 +39,7 @@ COLUMNS = ["inspection_id", "item_id", "answer", "value", "note"]
 CHUNK = 2_000
 """Inspections per query when reading some of them by id: bounds each statement's size."""
 FEW = 500
-"""Up to this many inspections are selected by id; more by ranges of ``inspection_pk``."""
+"""Up to this many inspections are selected by id; for more, all are listed, then filtered."""
 
 MESSAGES = {
     "no_item": {"vi": "thiếu mã mục", "en": "item id is missing"},

@@ -224,13 +224,11 @@ class Hierarchy:
         """
         cw = self.crosswalk
         later = cw[cw["effective_on"].map(lambda d: not _isna(d) and d > at)]
-        known = carried.groupby("code")
+        known = set(carried["code"])
         rows = []
         for new_code, links in later.groupby("new_code"):
-            if new_code in known.groups:
-                continue
             old = links["old_code"]
-            if not old.isin(list(known.groups)).all():
+            if new_code in known or not old.isin(known).all():
                 continue
             inside = carried[carried["code"].isin(old)]
             if inside["unit_code"].nunique() == 1:
