@@ -28,6 +28,7 @@ test: install
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
 
 lint: install
+	$(BIN)/lint-imports
 	$(BIN)/ruff check audit_lib tests benchmarks
 	$(BIN)/ruff format --check audit_lib tests benchmarks
 

@@ -61,9 +61,8 @@ def synthetic_checklist(folder: Path) -> None:
 
 def measure() -> list[float]:
     """Milliseconds from setting each of 100 answers to the live panel being updated."""
-    from audit_lib.checklist import load_checklists
-    from audit_lib.form import InspectionForm
-    from audit_lib.form_session import FormSession
+    from audit_lib.checklists import load_checklists
+    from audit_lib.form import FormSession, InspectionForm
     from audit_lib.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:

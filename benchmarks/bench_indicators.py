@@ -20,8 +20,7 @@ import os
 import time
 from pathlib import Path
 
-from audit_lib.indicators import Frames, compute
-from audit_lib.plan import load_plan
+from audit_lib.indicators import Frames, compute, load_plan
 from audit_lib.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

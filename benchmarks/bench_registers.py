@@ -4,7 +4,7 @@ Run with ``python -m benchmarks registers``. Builds a temporary SQLite store
 with the shipped units and 5,000 establishments, writes a training register
 of 100,000 rows (5,000 establishments × 4 years × 5 person categories) to
 CSV with the Vietnamese headers of the template, and times
-:func:`audit_lib.registers.import_register`: every row checked (types, rules,
+:func:`audit_lib.registers._import.import_register`: every row checked (types, rules,
 units valid in the year, establishments known, duplicate keys), then written
 in one transaction. A second import of the same file (all rows unchanged) is
 timed too.

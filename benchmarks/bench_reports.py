@@ -2,7 +2,7 @@
 
 ``python -m benchmarks reports``. Builds a sample database, then, side by side:
 
-* the runner: :func:`audit_lib.reports.run_inspection_reports` on 100 inspections
+* the runner: :func:`audit_lib.reports._runner.run_inspection_reports` on 100 inspections
   (executed .ipynb and HTML, in-process papermill in a pool of one worker per core);
 * the baseline: for each report, the ``papermill`` command line, then
   ``jupyter nbconvert --to html`` (timed on ``BASELINE_SAMPLE`` reports, half

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from audit_lib.checklist import Checklist
+from audit_lib.checklists import Checklist
 from audit_lib.scoring import score
 
 INSPECTIONS = 100_000
@@ -110,7 +110,7 @@ def synthetic_data(checklist: Checklist, n: int, seed: int = SEED):
 
 def loop_score(checklist: Checklist, responses: pd.DataFrame, inspections: pd.DataFrame):
     """The same rules in plain Python, one inspection at a time (the baseline)."""
-    from audit_lib import conditions
+    from audit_lib.checklists import conditions
     from audit_lib.scoring import GAP_SHARE_INCOMPLETE
 
     ops = {">=": float.__ge__}

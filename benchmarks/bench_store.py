@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audit_lib import answers
-from audit_lib.store import open_store
+from audit_lib.store import answers, open_store
 
 INSPECTIONS = int(os.environ.get("BENCH_INSPECTIONS", 100_000))
 ITEMS = 60

@@ -7,19 +7,20 @@ import unicodedata
 import matplotlib
 import pytest
 
-from audit_lib import (
-    charts,
-    checklist,
-    conditions,
-    explore,
-    inspection_log,
-    periodic,
-    record,
-    render,
-    reports,
-    scoring,
+from audit_lib.analysis import _findings as explore
+from audit_lib.analysis import charts
+from audit_lib.core.vocabulary import (
+    INSPECTION_VERDICT_LABELS,
+    KIND_LABELS,
+    SECTOR_LABELS,
+    SEVERITY_LABELS,
+    VISIT_TYPE_LABELS,
 )
 from audit_lib.indicators import CATALOGUE
+from audit_lib.reports import _monitoring as periodic
+from audit_lib.reports import _record as record
+from audit_lib.reports import _render as render
+from audit_lib.reports import _runner as reports
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -32,11 +33,11 @@ def test_dejavu_sans_has_a_glyph_for_every_character_in_labels():
     labels = catalogue_texts(
         charts.MESSAGES,
         record.MESSAGES,
-        conditions.SECTOR_LABELS,
-        conditions.KIND_LABELS,
-        inspection_log.TYPE_LABELS,
-        scoring.VERDICT_LABELS,
-        checklist.SEVERITY_LABELS,
+        SECTOR_LABELS,
+        KIND_LABELS,
+        VISIT_TYPE_LABELS,
+        INSPECTION_VERDICT_LABELS,
+        SEVERITY_LABELS,
         explore.MESSAGES,
         render.MESSAGES,
         reports.MESSAGES,

@@ -10,7 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from audit_lib.checklist import (
+from audit_lib.checklists._conditions import ATTRIBUTES
+from audit_lib.checklists._model import (
     ITEMS_COLUMNS,
     Checklist,
     applicable_checklists,
@@ -20,8 +21,8 @@ from audit_lib.checklist import (
     validate_paths,
 )
 from audit_lib.cli import main
-from audit_lib.conditions import ATTRIBUTES, SECTORS
-from audit_lib.errors import ChecklistError, Reason
+from audit_lib.core.errors import ChecklistError, Reason
+from audit_lib.core.vocabulary import SECTORS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "checklists").glob("*.yaml"))

@@ -1,5 +1,5 @@
 """Content rules for the shipped checklists: what a reviewer of ``checklists/*.yaml`` cares
-about beyond the schema (which ``audit_lib.checklist`` validates).
+about beyond the schema (which ``audit_lib.checklists._model`` validates).
 
 Every rule is parametrized over the files in ``checklists/``, so a new checklist is held to
 the same rules as soon as it is added.
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from audit_lib import conditions
-from audit_lib.checklist import applicable_checklists, load_checklists
+from audit_lib.checklists import applicable_checklists, load_checklists
+from audit_lib.core.vocabulary import KINDS, SECTORS
 from audit_lib.scoring import score
 
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
@@ -252,8 +252,8 @@ def test_item_ids_named_in_texts_exist(checklists):
     assert not dangling
 
 
-@pytest.mark.parametrize("sector", conditions.SECTORS)
-@pytest.mark.parametrize("kind", conditions.KINDS)
+@pytest.mark.parametrize("sector", SECTORS)
+@pytest.mark.parametrize("kind", KINDS)
 def test_each_sector_is_inspected_with_general_plus_its_sector_checklist(checklists, sector, kind):
     chosen = [c.id for c in applicable_checklists(checklists, sector, kind)]
     expected = ["general"] + ([SECTOR_CHECKLIST[sector]] if sector in SECTOR_CHECKLIST else [])
@@ -264,7 +264,7 @@ def test_each_sector_is_inspected_with_general_plus_its_sector_checklist(checkli
 def test_sector_checklists_name_sectors_not_all(checklists, name):
     checklist = checklists[name]
     assert not checklist.is_general
-    assert set(checklist.sectors) <= set(conditions.SECTORS)
+    assert set(checklist.sectors) <= set(SECTORS)
 
 
 @pytest.mark.parametrize("name", SECTOR_FILES)

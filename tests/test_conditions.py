@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_lib import conditions
-from audit_lib.conditions import ATTRIBUTES, KINDS, SECTORS, evaluate, evaluate_one, validate
+from audit_lib.checklists import conditions
+from audit_lib.checklists._conditions import ATTRIBUTES, evaluate, evaluate_one, validate
+from audit_lib.core.vocabulary import KINDS, SECTORS
 
 KNOWN = ", ".join(ATTRIBUTES)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from audit_lib import demo
+from audit_lib.cli import _demo as demo
 from audit_lib.cli import main
 from audit_lib.store import open_store
 
@@ -25,10 +25,10 @@ def test_demo_plans_every_record_of_the_year_and_a_monitoring_report_per_unit(tm
 
 
 def test_demo_rebuilds_its_database_from_scratch_each_time(tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_DB", tmp_path / "sample.db")
+    monkeypatch.setenv("AUDIT_HOME", str(tmp_path))
     first = demo.build_database()
     second = demo.build_database()
-    assert first == second == f"sqlite:///{tmp_path / 'sample.db'}"
+    assert first == second == f"sqlite:///{tmp_path / 'data' / 'sample.db'}"
     with open_store(second) as store:
         assert store.counts()["establishments"] == 300
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_lib import explore
+from audit_lib.analysis import _findings as explore
 
 
 def findings_data() -> explore.Findings:

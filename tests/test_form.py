@@ -24,17 +24,17 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_lib import schema, scoring
-from audit_lib.answer_grid import ANSWER_CODES
-from audit_lib.checklist import load_checklists
+from audit_lib.checklists import load_checklists
 from audit_lib.cli.form import form as form_command
+from audit_lib.core.vocabulary import ANSWER_CODES
 from audit_lib.form import InspectionForm
-from audit_lib.form_establishments import fold
-from audit_lib.form_evidence import MAX_BYTES, check_evidence, sniff
-from audit_lib.form_server import absolute_url, voila_command
-from audit_lib.form_session import FormSession, parse_number
-from audit_lib.form_sheet import css_id
-from audit_lib.store import open_store
+from audit_lib.form._establishments import fold
+from audit_lib.form._evidence import MAX_BYTES, check_evidence, sniff
+from audit_lib.form._server import absolute_url, voila_command
+from audit_lib.form._session import FormSession, parse_number
+from audit_lib.form._sheet import css_id
+from audit_lib.scoring import _score as scoring
+from audit_lib.store import open_store, schema
 from tests.conftest import PG_REASON, fresh_pg_database, require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -740,8 +740,8 @@ def test_resuming_an_inspection_whose_checklist_is_gone_is_refused_clearly(world
 def test_a_busy_port_stops_the_server_with_a_clear_error(tmp_path):
     import socket
 
-    from audit_lib.errors import AuditError
-    from audit_lib.form_server import FormServer
+    from audit_lib.core.errors import AuditError
+    from audit_lib.form import FormServer
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from audit_lib import schema
-from audit_lib.store import open_store
+from audit_lib.store import open_store, schema
 from tests.conftest import require
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

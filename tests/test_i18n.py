@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from audit_lib import answer_grid, checklist, conditions, inspection_log, scoring
-from audit_lib.i18n import BOOLEAN_WORDS, LANGS, label, pick, tr
+from audit_lib.core.i18n import BOOLEAN_WORDS, LANGS, label, pick, tr
+from audit_lib.core.vocabulary import (
+    ANSWER_CODES,
+    ANSWER_TYPE_LABELS,
+    ANSWER_TYPES,
+    INSPECTION_VERDICT_LABELS,
+    KIND_LABELS,
+    KINDS,
+    SECTOR_LABELS,
+    SECTORS,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    VISIT_TYPE_LABELS,
+    VISIT_TYPES,
+)
+from audit_lib.scoring import _grid as answer_grid
 
 LABEL_TABLES = [
-    (conditions.SECTORS, conditions.SECTOR_LABELS),
-    (conditions.KINDS, conditions.KIND_LABELS),
-    (checklist.SEVERITIES, checklist.SEVERITY_LABELS),
-    (checklist.ANSWER_TYPES, checklist.ANSWER_LABELS),
-    (inspection_log.TYPES, inspection_log.TYPE_LABELS),
-    (("pass", "fail", "fail_critical", "incomplete"), scoring.VERDICT_LABELS),
+    (SECTORS, SECTOR_LABELS),
+    (KINDS, KIND_LABELS),
+    (SEVERITIES, SEVERITY_LABELS),
+    (ANSWER_TYPES, ANSWER_TYPE_LABELS),
+    (VISIT_TYPES, VISIT_TYPE_LABELS),
+    (("pass", "fail", "fail_critical", "incomplete"), INSPECTION_VERDICT_LABELS),
 ]
 
 
@@ -24,16 +38,16 @@ def test_every_code_has_a_label_in_every_language(codes, labels):
 
 
 def test_label_picks_the_language_and_falls_back_to_the_code():
-    assert label(conditions.SECTOR_LABELS, "wood", "vi") == "Chế biến gỗ"
-    assert label(conditions.SECTOR_LABELS, "wood", "en") == "Wood processing"
-    assert label(scoring.VERDICT_LABELS, "pass", "vi") == "ĐẠT"
-    assert label(conditions.SECTOR_LABELS, "fishing", "vi") == "fishing"
-    assert label(conditions.SECTOR_LABELS, None, "en") == "None"
+    assert label(SECTOR_LABELS, "wood", "vi") == "Chế biến gỗ"
+    assert label(SECTOR_LABELS, "wood", "en") == "Wood processing"
+    assert label(INSPECTION_VERDICT_LABELS, "pass", "vi") == "ĐẠT"
+    assert label(SECTOR_LABELS, "fishing", "vi") == "fishing"
+    assert label(SECTOR_LABELS, None, "en") == "None"
 
 
 def test_answer_codes_are_one_list_in_grid_order():
-    assert answer_grid.ANSWER_CODES == ("compliant", "noncompliant", "na")
-    assert answer_grid.ANSWER_CODES.index("compliant") + 1 == answer_grid.COMPLIANT
+    assert ANSWER_CODES == ("compliant", "noncompliant", "na")
+    assert ANSWER_CODES.index("compliant") + 1 == answer_grid.COMPLIANT
 
 
 def test_yes_and_no_words_are_written_without_case_or_diacritics():

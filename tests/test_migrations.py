@@ -10,11 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 
-from audit_lib import migrations
 from audit_lib.cli import main
-from audit_lib.errors import DatabaseMissingError, SchemaOutdatedError, StoreError
-from audit_lib.schema import metadata
-from audit_lib.store import create_engine, open_store
+from audit_lib.core.errors import DatabaseMissingError, SchemaOutdatedError, StoreError
+from audit_lib.store import create_engine, migrations, open_store
+from audit_lib.store._schema import metadata
 
 
 def _tables(url: str) -> set[str]:

@@ -14,9 +14,10 @@ import papermill
 import pytest
 from click.testing import CliRunner
 
-from audit_lib import render, reports
 from audit_lib.cli import main
-from audit_lib.errors import ReportError
+from audit_lib.core.errors import ReportError
+from audit_lib.core.vocabulary import INSPECTION_VERDICT_LABELS
+from audit_lib.reports import _runner as reports
 from audit_lib.store import create_engine
 from tests.conftest import ROOT, require
 
@@ -76,7 +77,7 @@ def test_planned_jobs_pass_exactly_the_declared_parameters(inspected_db):
 
 def build_inspected(url: str) -> list[str]:
     """One mining establishment inspected in 2024 and 2025, with a typed <script> note."""
-    from audit_lib.checklist import load_checklist
+    from audit_lib.checklists import load_checklist
     from audit_lib.scoring import score
     from audit_lib.store import open_store
 
@@ -141,9 +142,8 @@ def page(out: Path, inspection_id: str) -> str:
 
 @pytest.mark.kernel
 def test_inspection_record_reads_like_an_official_record(inspection_run, inspected_db):
-    from audit_lib.i18n import label
-    from audit_lib.record import InspectionRecord
-    from audit_lib.scoring import VERDICT_LABELS
+    from audit_lib.core.i18n import label
+    from audit_lib.reports import InspectionRecord
 
     out, ids, _ = inspection_run
     html = page(out, ids[0])
@@ -154,7 +154,7 @@ def test_inspection_record_reads_like_an_official_record(inspection_run, inspect
         "BIÊN BẢN KIỂM TRA CÔNG TÁC AN TOÀN, VỆ SINH LAO ĐỘNG",
         "Phong Thổ, ngày 10 tháng 05 năm 2024",
         "Khai khoáng",
-        label(VERDICT_LABELS, expected.scored.scores["verdict"].iloc[0], "vi"),
+        label(INSPECTION_VERDICT_LABELS, expected.scored.scores["verdict"].iloc[0], "vi"),
         "Cách đánh giá đã áp dụng",
         "TRƯỞNG ĐOÀN KIỂM TRA",
         "Lò Văn A",
@@ -164,8 +164,8 @@ def test_inspection_record_reads_like_an_official_record(inspection_run, inspect
     assert len(findings) >= 3  # the three failed items, and any count item below threshold
     for finding in findings.itertuples():  # each with its legal basis and due date
         assert f"<td>{finding.item_id}</td>" in html
-        assert render.escape(finding.legal_basis) in html
-        assert f'<td class="date">{render.day(finding.due_on)}</td>' in html
+        assert html.escape(finding.legal_basis) in html
+        assert f'<td class="date">{html.day(finding.due_on)}</td>' in html
     assert 'src="data:image/png;base64,' in html  # the section chart
 
 
@@ -184,7 +184,7 @@ def test_typed_text_is_escaped_and_nothing_is_loaded_from_outside(inspection_run
 @pytest.mark.kernel
 def test_provenance_names_parameters_checklist_fingerprint_data_and_version(inspection_run):
     import audit_lib
-    from audit_lib.checklist import load_checklist
+    from audit_lib.checklists import load_checklist
 
     out, ids, _ = inspection_run
     html = page(out, ids[0])
@@ -336,7 +336,7 @@ def test_explore_findings_notebook_runs_and_shows_its_widgets(sample_db, tmp_pat
 
 
 def test_a_revised_record_shows_its_revision_and_reason(tmp_path):
-    from audit_lib.record import InspectionRecord
+    from audit_lib.reports import InspectionRecord
     from audit_lib.store import open_store
 
     url = f"sqlite:///{tmp_path / 'audit.db'}"
@@ -351,15 +351,15 @@ def test_a_revised_record_shows_its_revision_and_reason(tmp_path):
 
 
 def test_an_unknown_inspection_is_a_not_found_error(inspected_db):
-    from audit_lib.errors import NotFoundError
-    from audit_lib.record import InspectionRecord
+    from audit_lib.core.errors import NotFoundError
+    from audit_lib.reports import InspectionRecord
 
     with pytest.raises(NotFoundError):
         InspectionRecord.load(inspected_db[0], "no-such-id")
 
 
 def test_data_fingerprint_ignores_row_and_column_order_but_not_content():
-    from audit_lib.record import fingerprint
+    from audit_lib.reports._record import fingerprint
 
     frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
     shuffled = frame.iloc[[2, 0, 1]][["b", "a"]]
@@ -369,7 +369,7 @@ def test_data_fingerprint_ignores_row_and_column_order_but_not_content():
 
 
 def test_table_numbers_keep_three_significant_digits():
-    from audit_lib.periodic import count, number
+    from audit_lib.reports._monitoring import count, number
 
     assert [number(v) for v in (0.0, 0.1234, 4.791, 18.43, 80.0, 389.2, float("nan"))] == [
         "0",
@@ -384,7 +384,7 @@ def test_table_numbers_keep_three_significant_digits():
 
 
 def test_a_commune_year_is_an_interim_review_without_commune_breakdown(sample_db):
-    from audit_lib.periodic import MonitoringReport
+    from audit_lib.reports import MonitoringReport
 
     plan = ROOT / "data" / "plans" / "453-KH-HU.yaml"
     rep = MonitoringReport.load(sample_db, plan, "Sin Suối Hồ", "2025", "en")
@@ -399,7 +399,7 @@ def test_a_commune_year_is_an_interim_review_without_commune_breakdown(sample_db
 def test_the_record_reads_the_same_from_sqlite_and_postgresql(db_url):
     import sqlalchemy as sa
 
-    from audit_lib.record import InspectionRecord
+    from audit_lib.reports import InspectionRecord
 
     first, _ = build_inspected(db_url)
     record = InspectionRecord.load(db_url, first, "en")

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from audit_lib import schema
 from audit_lib.cli import main
-from audit_lib.errors import Reason, RegisterImportError
+from audit_lib.core.errors import Reason, RegisterImportError
 from audit_lib.registers import KINDS, REGISTERS, import_register, template
-from audit_lib.spreadsheet import Column, Sheet, fold, parse_columns
+from audit_lib.registers._spreadsheet import Column, Sheet, fold, parse_columns
+from audit_lib.store import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = ROOT / "data" / "units"

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from audit_lib import render
+from audit_lib.core import html
+from audit_lib.reports import _render as render
 from tests.conftest import require
 
 SCRIPT = "<script>alert('x')</script>"
@@ -30,45 +31,45 @@ def notebook_showing(html: str):
 
 def test_typed_text_is_escaped_in_tables_and_key_values():
     frame = pd.DataFrame({"note": [SCRIPT], "n": [2.5]})
-    table = render.table(frame, {"note": "Ghi chú", "n": "Số"}, {"n": ".1f"})
-    pairs = render.key_values([("Tên <b>", SCRIPT)])
-    for html in (table, pairs):
-        assert "<script>" not in html
-        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    table = html.table(frame, {"note": "Ghi chú", "n": "Số"}, {"n": ".1f"})
+    pairs = html.key_values([("Tên <b>", SCRIPT)])
+    for fragment in (table, pairs):
+        assert "<script>" not in fragment
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in fragment
     assert "&lt;b&gt;" in pairs
 
 
 @given(st.text())
 def test_escape_never_leaves_markup(text):
-    escaped = render.escape(text)
+    escaped = html.escape(text)
     assert "<" not in escaped and ">" not in escaped and '"' not in escaped
 
 
 def test_missing_values_show_as_blank_and_numbers_align_right():
     frame = pd.DataFrame({"a": [None, float("nan"), pd.NA], "b": [1, 2, 3]})
-    html = render.table(frame, {"a": "A", "b": "B"})
-    assert html.count("<td></td>") == 3
-    assert html.count('<td class="num">') == 3
+    page = html.table(frame, {"a": "A", "b": "B"})
+    assert page.count("<td></td>") == 3
+    assert page.count('<td class="num">') == 3
 
 
 def test_dates_are_written_the_vietnamese_way_and_never_break():
-    assert render.day("2025-04-14", "vi") == "14/04/2025"
-    assert render.day(pd.Timestamp("2025-04-14"), "en") == "2025-04-14"
-    assert render.day(None) == "" and render.day(pd.NaT) == ""
-    html = render.table(
+    assert html.day("2025-04-14", "vi") == "14/04/2025"
+    assert html.day(pd.Timestamp("2025-04-14"), "en") == "2025-04-14"
+    assert html.day(None) == "" and html.day(pd.NaT) == ""
+    page = html.table(
         pd.DataFrame({"due_on": ["14/04/2025"]}), {"due_on": "Hạn"}, nowrap=["due_on"]
     )
-    assert '<td class="date">14/04/2025</td>' in html
+    assert '<td class="date">14/04/2025</td>' in page
 
 
 def test_an_empty_table_says_so():
-    assert render.table(pd.DataFrame({"a": []}), {"a": "A"}, empty="Không có") == (
+    assert html.table(pd.DataFrame({"a": []}), {"a": "A"}, empty="Không có") == (
         '<p class="note">Không có</p>'
     )
 
 
 def test_notebook_page_has_no_code_no_prompts_and_no_external_url():
-    page = render.notebook_html(notebook_showing(render.paragraph(SCRIPT)), "Biên bản", "vi")
+    page = render.notebook_html(notebook_showing(html.paragraph(SCRIPT)), "Biên bản", "vi")
     assert "secret source code" not in page
     assert "In&nbsp;[" not in page and "Out[" not in page
     assert "<script" not in page  # no require.js, MathJax, Mermaid, nor the typed note
@@ -99,13 +100,13 @@ def test_the_stock_lab_template_would_fail_the_offline_check():
 
 
 def test_official_blocks_carry_the_national_motto_signatures_and_provenance():
-    head = render.national_heading("vi")
+    head = html.national_heading("vi")
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in head
     assert "Độc lập - Tự do - Hạnh phúc" in head
-    assert "SOCIALIST REPUBLIC OF VIET NAM" in render.national_heading("en")
-    signs = render.signatures([("TRƯỞNG ĐOÀN", "Lò Văn <A>")], "vi")
+    assert "SOCIALIST REPUBLIC OF VIET NAM" in html.national_heading("en")
+    signs = html.signatures([("TRƯỞNG ĐOÀN", "Lò Văn <A>")], "vi")
     assert "Lò Văn &lt;A&gt;" in signs and "(Ký, ghi rõ họ tên)" in signs
-    block = render.provenance([("sha256", "ab12")], "en")
+    block = html.provenance([("sha256", "ab12")], "en")
     assert "Provenance of this report" in block and "ab12" in block
 
 

@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from audit_lib import reports
-from audit_lib.errors import ReportError
+from audit_lib.core.errors import ReportError
+from audit_lib.reports import _runner as reports
 from tests.conftest import require
 
 
@@ -29,7 +29,7 @@ def tiny(tmp_path):
                 "from audit_lib import render\n"
                 "if x < 0:\n"
                 "    raise ValueError('x must not be negative')\n"
-                "display(HTML(render.paragraph(f'x = {x}; {note}')))"
+                "display(HTML(html.paragraph(f'x = {x}; {note}')))"
             ),
         ],
         metadata={"kernelspec": {"name": "osh-audit", "display_name": "OSH", "language": "python"}},

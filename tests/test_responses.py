@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_lib.checklist import load_checklist, load_checklists
-from audit_lib.errors import ResponsesError
-from audit_lib.responses import ANSWER_ALIASES, answer_code, normalise, read_responses
+from audit_lib.checklists import load_checklist, load_checklists
+from audit_lib.core.errors import ResponsesError
 from audit_lib.scoring import score_many
+from audit_lib.scoring._responses import ANSWER_ALIASES, answer_code, normalise, read_responses
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from conftest import PG_REASON, fresh_pg_database, require
 
-from audit_lib import schema
-from audit_lib.checklist import load_checklists
+from audit_lib.checklists import load_checklists
 from audit_lib.cli import main
-from audit_lib.errors import StoreError
-from audit_lib.registers import REGISTERS, check_rows
+from audit_lib.core.errors import StoreError
+from audit_lib.registers._import import REGISTERS, check_rows
 from audit_lib.sample import generate
 from audit_lib.scoring import score_many
-from audit_lib.store import open_store
+from audit_lib.store import open_store, schema
 
 SCALE = 0.4
 REORGANISED = pd.Timestamp(2025, 7, 1)

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit_lib.checklist import Checklist, load_checklist
+from audit_lib.checklists import Checklist, load_checklist
 from audit_lib.cli.score import score_command
-from audit_lib.errors import ResponsesError
-from audit_lib.scoring import (
+from audit_lib.core.errors import ResponsesError
+from audit_lib.scoring._score import (
     FINDING_COLUMNS,
     GAP_COLUMNS,
     SCORE_COLUMNS,

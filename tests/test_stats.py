@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_lib.stats import (
+from audit_lib.indicators._stats import (
     coverage_verdict,
     mean_interval,
     poisson_interval,

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit_lib import answers, schema
-from audit_lib.errors import (
+from audit_lib.core.errors import (
     ConflictError,
     FinalizedError,
     InputError,
@@ -21,7 +20,8 @@ from audit_lib.errors import (
     ResponsesError,
     StoreError,
 )
-from audit_lib.store import default_db_url, open_store
+from audit_lib.store import _answers as answers
+from audit_lib.store import default_db_url, open_store, schema
 
 CHECKLIST = {"id": "general", "version": "2025.1", "fingerprint": "f" * 64}
 VIETNAMESE = "ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĐƯƠ"

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from audit_lib.errors import ConflictError
+from audit_lib.core.errors import ConflictError
 from audit_lib.store import open_store
 
 PROCESSES = 4

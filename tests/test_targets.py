@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit_lib.targets import estimate, notes
+from audit_lib.indicators._targets import estimate, notes
 
 
 def sums(**columns) -> pd.DataFrame:

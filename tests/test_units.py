@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from audit_lib.errors import InputError
-from audit_lib.units import Hierarchy, check_level, fold
+from audit_lib.core.errors import InputError
+from audit_lib.units._units import Hierarchy, check_level, fold
 
 BEFORE, AFTER = dt.date(2024, 12, 31), dt.date(2025, 7, 1)
 

@@ -21,9 +21,7 @@ from pathlib import Path
 
 import click
 
-from audit_lib.checklist import (
-    ANSWER_LABELS,
-    SEVERITY_LABELS,
+from audit_lib.checklists import (
     Checklist,
     check_paths,
     checklist_files,
@@ -33,8 +31,13 @@ from audit_lib.checklist import (
     load_checklists,
 )
 from audit_lib.cli.common import friendly_errors, lang_option
-from audit_lib.conditions import KIND_LABELS, SECTOR_LABELS
-from audit_lib.i18n import pick, tr
+from audit_lib.core.i18n import pick, tr
+from audit_lib.core.vocabulary import (
+    ANSWER_TYPE_LABELS,
+    KIND_LABELS,
+    SECTOR_LABELS,
+    SEVERITY_LABELS,
+)
 
 MESSAGES = {
     "ok": {
@@ -255,7 +258,7 @@ def describe(checklist: Checklist, lang: str, width: int | None = None) -> list[
 
 
 def _answer(item, lang: str) -> str:
-    parts = [pick(ANSWER_LABELS[item.answer], lang)]
+    parts = [pick(ANSWER_TYPE_LABELS[item.answer], lang)]
     if item.unit:
         parts.append(f"{tr(MESSAGES, 'unit', lang)}: {item.unit.pick(lang)}")
     if item.threshold:

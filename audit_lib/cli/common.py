@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from audit_lib.errors import AuditError
-from audit_lib.i18n import DEFAULT_LANG, LANGS
+from audit_lib.core.errors import AuditError
+from audit_lib.core.i18n import DEFAULT_LANG, LANGS
 
 lang_option = click.option(
     "--lang",

@@ -5,11 +5,16 @@ from __future__ import annotations
 import click
 from sqlalchemy import make_url
 
-from audit_lib import migrations
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
-from audit_lib.i18n import tr
-from audit_lib.schema import MAIN_TABLES
-from audit_lib.store import create_engine, default_db_url, missing_sqlite_file, open_store
+from audit_lib.core.i18n import tr
+from audit_lib.store import (
+    create_engine,
+    default_db_url,
+    migrations,
+    missing_sqlite_file,
+    open_store,
+    schema,
+)
 
 MESSAGES = {
     "upgraded": {
@@ -105,7 +110,7 @@ def current(db_url, lang):
     finally:
         store.close()
     click.echo(tr(MESSAGES, "rows", lang))
-    for name in MAIN_TABLES:
+    for name in schema.MAIN_TABLES:
         label = tr(TABLE_LABELS, name, lang)
         click.echo(f"  {name:<15} {counts[name]:>10,}  {label}")
 

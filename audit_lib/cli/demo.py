@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from audit_lib import demo as demo_lib
+from audit_lib.cli import _demo as demo_lib
 from audit_lib.cli.common import friendly_errors, lang_option
 
 

@@ -8,7 +8,7 @@ import sys
 import click
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
-from audit_lib.i18n import tr
+from audit_lib.core.i18n import tr
 
 MESSAGES = {
     "ready": {
@@ -51,7 +51,7 @@ def form(db_url, port, lang, no_browser, checklists):
       audit form
       audit form --db sqlite:///data/audit.db --lang en --port 8866 --no-browser
     """
-    from audit_lib.form_server import FormServer, absolute_url
+    from audit_lib.form import FormServer, absolute_url
     from audit_lib.store import default_db_url, open_store
 
     url = absolute_url(db_url or default_db_url())

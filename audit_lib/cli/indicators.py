@@ -12,11 +12,12 @@ import click
 import pandas as pd
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
-from audit_lib.errors import InputError, Problem, Reason
-from audit_lib.i18n import tr
+from audit_lib.core.errors import InputError, Problem, Reason
+from audit_lib.core.i18n import tr
+from audit_lib.core.resources import shipped
 from audit_lib.units import LEVELS
 
-DEFAULT_PLAN = Path(__file__).resolve().parents[2] / "data" / "plans" / "453-KH-HU.yaml"
+DEFAULT_PLAN = shipped("data", "plans", "453-KH-HU.yaml")
 FORMATS = ("table", "csv", "json", "xlsx")
 
 MESSAGES = {
@@ -113,8 +114,7 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
       audit indicators --year 2025 --pool-years 5 --level province
       audit indicators --year 2025 --format xlsx --out indicators-2025.xlsx
     """
-    from audit_lib.indicators import Frames, compute
-    from audit_lib.plan import load_plan
+    from audit_lib.indicators import Frames, compute, load_plan
     from audit_lib.store import open_store
 
     if fmt == "xlsx" and not out:
@@ -170,7 +170,7 @@ def validate_command(paths, lang):
     Example:
       audit plan validate data/plans/453-KH-HU.yaml
     """
-    from audit_lib.plan import check_plan
+    from audit_lib.indicators import check_plan
 
     problems = []
     for path in paths or [str(DEFAULT_PLAN)]:

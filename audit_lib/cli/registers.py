@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
-from audit_lib.errors import RegisterImportError
-from audit_lib.i18n import tr
+from audit_lib.core.errors import RegisterImportError
+from audit_lib.core.i18n import tr
 from audit_lib.registers import KINDS, import_register, template
 
 MESSAGES = {

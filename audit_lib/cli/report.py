@@ -124,7 +124,7 @@ def monitoring(plan_path, units, period, out_dir, jobs, lang, pdf, db_url):
       audit report monitoring --plan data/plans/453-KH-HU.yaml --unit "Sin Suối Hồ" \\
           --unit "Dào San" --period 2025 --out reports/communes --lang en
     """
-    from audit_lib.explore import period_years
+    from audit_lib.analysis import period_years
     from audit_lib.reports import run_monitoring_report
 
     try:

@@ -7,7 +7,7 @@ import re
 import click
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
-from audit_lib.i18n import tr
+from audit_lib.core.i18n import tr
 
 MESSAGES = {
     "writing": {

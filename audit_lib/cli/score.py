@@ -8,11 +8,11 @@ import math
 import click
 import pandas as pd
 
-from audit_lib.checklist import SEVERITY_LABELS, load_checklists
+from audit_lib.checklists import load_checklists
 from audit_lib.cli.common import friendly_errors, lang_option
-from audit_lib.i18n import label, pick, tr
-from audit_lib.responses import read_responses
-from audit_lib.scoring import VERDICT_LABELS, Scored, rules, score_many
+from audit_lib.core.i18n import label, pick, tr
+from audit_lib.core.vocabulary import INSPECTION_VERDICT_LABELS, SEVERITY_LABELS
+from audit_lib.scoring import Scored, read_responses, rules, score_many
 
 TABLES = ("scores", "sections", "findings", "gaps")
 
@@ -171,7 +171,7 @@ def _verdict(row: dict, lang: str) -> str:
         return tr(MESSAGES, verdict, lang, n=row["critical_failures"])
     if verdict == "incomplete":
         return tr(MESSAGES, verdict, lang, n=row["gaps"], critical=row["critical_gaps"])
-    return label(VERDICT_LABELS, verdict, lang)
+    return label(INSPECTION_VERDICT_LABELS, verdict, lang)
 
 
 def _severity(code: str, lang: str) -> str:

@@ -1,0 +1,13 @@
+"""The bottom layer: errors, languages, the one vocabulary, text and HTML helpers, resources.
+
+Every other layer imports from here; this package imports no other layer.
+
+Modules (each public, each one concept):
+
+- :mod:`~audit_lib.core.errors`: ``AuditError`` and its family, located ``Problem`` s.
+- :mod:`~audit_lib.core.i18n`: Vietnamese and English texts (``tr``, ``label``, ``both``).
+- :mod:`~audit_lib.core.vocabulary`: every code list and its bilingual labels.
+- :mod:`~audit_lib.core.text`: accent folding, numbers and dates as people write them.
+- :mod:`~audit_lib.core.html`: escaped HTML fragments.
+- :mod:`~audit_lib.core.resources`: shipped resources and the user-data home.
+"""

@@ -1,0 +1,415 @@
+"""The indicator catalogue and its computation per unit and period, judged against the plan.
+
+Usage::
+
+    from audit_lib.indicators._compute import Frames, compute
+    from audit_lib.indicators._plan import load_plan
+    frames = Frames.from_store(open_store())           # registers, inspections, scores, ...
+    table = compute(load_plan("data/plans/453-KH-HU.yaml"), frames, years=[2025])
+    table[["unit_name", "indicator", "value", "ci_low", "ci_high", "verdict"]]
+    compute(plan, frames, [2025], level="province", period="half")
+    compute(plan, frames, [2025], pool_years=3)        # 2023–2025 pooled
+
+Each catalogue entry (``CATALOGUE[id]``) turns the frames into facts: sums
+(numerator, denominator, records) per recorded unit, year and part of year.
+:func:`compute` carries the facts across the crosswalk, sums them into the
+units valid at ``at`` (never averaging rates), and gives one row per unit ×
+period × indicator with the value, its 95 % interval, the target and the
+verdict of :mod:`audit_lib.indicators._stats`. The rules, sources and choices are written
+out in ``docs/indicators.md``.
+
+Registers and inspections combine per establishment and year: the register
+row wins where an establishment has one, an inspection's answers (items
+declaring ``feeds``) count for establishments the register does not cover.
+The ``_register`` and ``_inspected`` variants show each source alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from audit_lib.core.errors import InputError, Problem, Reason
+from audit_lib.core.i18n import DEFAULT_LANG, pick, tr
+from audit_lib.indicators import _sources as src
+from audit_lib.indicators import _stats as stats
+from audit_lib.indicators import _targets as targets
+from audit_lib.units import Hierarchy, check_level
+
+if TYPE_CHECKING:
+    from audit_lib.indicators._plan import Plan
+
+# fmt: off
+COLUMNS = [
+    "unit_code", "unit_name", "level", "period", "indicator", "target_id", "numerator",
+    "denominator", "factor", "value", "ci_low", "ci_high", "baseline_value", "target_value",
+    "mean_yoy_change", "verdict", "verdict_label", "note", "illustrative",
+]
+# fmt: on
+PERIODS = src.PARTS
+
+MESSAGES = {
+    "yearly_only": {"vi": "chỉ có số liệu theo năm", "en": "yearly data only"},
+    "bad_period": {
+        "vi": "kỳ phải là year, half hoặc quarter; gộp năm chỉ dùng với year",
+        "en": "period must be year, half or quarter; pooling years needs period year",
+    },
+    "unit_not_valid": {
+        "vi": "đơn vị {unit} không có hiệu lực ngày {at} (có hiệu lực {start} – {end}); dùng --at",
+        "en": "unit {unit} is not valid on {at} (valid {start} – {end}); use --at",
+    },
+    "no_units": {
+        "vi": "không có đơn vị cấp {level} nào có hiệu lực ngày {at} trong {unit}",
+        "en": "no {level} unit valid on {at} within {unit}",
+    },
+    "no_years": {"vi": "cần ít nhất một năm", "en": "give at least one year"},
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A catalogue entry: what is counted, over what, and how it is shown."""
+
+    id: str
+    kind: str  # rate | share | count | mean | ratio
+    factor: float
+    dated: bool  # has dates finer than a year (half-year and quarter values)
+    label: dict
+    numerator: dict
+    denominator: dict | None
+    facts: object = field(repr=False)  # (frames, Ask) -> facts frame
+    feeds_of: str = ""  # the indicator whose feeding items it reads (default: its own id)
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return pick(self.label, lang)
+
+
+# fmt: off
+_STRICT = "strict_worker"
+_TRAINED = [  # register category, id stem, label vi, label en
+    ("unit_manager", "unit_managers", "Cán bộ quản lý ATVSLĐ cấp huyện, xã được tập huấn",
+     "District/commune OSH managers trained"),
+    (_STRICT, "strict_workers", "NLĐ làm công việc yêu cầu nghiêm ngặt được huấn luyện",
+     "Strict-requirement workers trained"),
+    ("osh_staff", "osh_staff", "Người làm công tác ATVSLĐ được huấn luyện", "OSH staff trained"),
+    ("health_worker", "health_workers", "Người làm công tác y tế cơ sở được huấn luyện",
+     "Grassroots health workers trained"),
+]
+_VARIANTS = [  # id suffix, source used, label tag vi, en
+    ("", "both", "", ""),
+    ("_register", "register", " (sổ huấn luyện)", " (training register)"),
+    ("_inspected", "inspections", " (qua kiểm tra)", " (inspections)"),
+]
+_ROWS = [
+    # id, kind, factor, dated, facts, label (vi, en), numerator (vi, en), denominator (vi, en)
+    ("fatal_frequency", "rate", 1000, True, src.fatal_frequency(labour_relations=False),
+     ("Tần suất TNLĐ chết người", "Fatal accident frequency"),
+     ("số người chết vì TNLĐ", "deaths in occupational accidents"),
+     ("số người lao động (sổ lao động)", "workers (workforce register)")),
+    ("fatal_frequency_lr", "rate", 1000, True, src.fatal_frequency(labour_relations=True),
+     ("Tần suất TNLĐ chết người, khu vực có QHLĐ", "Fatal frequency, labour-relations area"),
+     ("số người chết, khu vực có QHLĐ", "deaths, labour-relations area"),
+     ("NLĐ khu vực có QHLĐ", "workers with a labour contract")),
+    ("od_examined", "count", 1, False, src.od_examined,
+     ("Số NLĐ được khám BNN", "Workers given an OD examination"),
+     ("NLĐ được khám BNN (sổ khám BNN; biên bản kiểm tra)",
+      "workers examined (OD exam register; inspection answers)"), None),
+    ("env_monitored", "count", 1, True, src.env_monitored,
+     ("Số cơ sở được quan trắc MTLĐ", "Establishments with environment monitoring"),
+     ("cơ sở có quan trắc trong kỳ (sổ quan trắc; biên bản kiểm tra)",
+      "establishments monitored (register; inspection answers)"), None),
+    *[(f"trained_{stem}{suffix}", "share", 100, False, src.trained(cat, use),
+       (vi + tag_vi, en + tag_en), ("số người được huấn luyện", "people trained"),
+       ("số người thuộc đối tượng", "people in the group"), f"trained_{stem}")
+      for cat, stem, vi, en in _TRAINED for suffix, use, tag_vi, tag_en in _VARIANTS
+      if cat == _STRICT or not suffix],
+    ("high_risk_reached", "share", 100, True, src.high_risk_reached,
+     ("DN, HTX nguy cơ cao được tiếp cận thông tin ATVSLĐ",
+      "High-risk enterprises and cooperatives reached"),
+     ("DN, HTX nguy cơ cao được tiếp cận (sổ tuyên truyền)", "reached (outreach register)"),
+     ("DN, HTX nguy cơ cao đang hoạt động", "active high-risk enterprises and cooperatives")),
+    ("victims_compensated", "share", 100, True, src.victims_compensated,
+     ("Người bị TNLĐ được bồi thường, trợ cấp", "Accident victims compensated"),
+     ("nạn nhân được bồi thường (sổ bồi thường)", "victims compensated"),
+     ("nạn nhân TNLĐ khu vực có QHLĐ", "accident victims, labour-relations area")),
+    ("fatal_accidents_handled", "share", 100, True, src.fatal_accidents_handled,
+     ("Vụ TNLĐ chết người được khai báo, điều tra, xử lý",
+      "Fatal accidents declared, investigated and handled"),
+     ("vụ đã khai báo, điều tra xong và xử lý", "declared, investigated and handled"),
+     ("số vụ TNLĐ chết người", "fatal accidents")),
+    ("inspection_coverage", "share", 100, True, src.inspection_coverage(high_risk=False),
+     ("Tỷ lệ cơ sở được kiểm tra", "Inspection coverage"),
+     ("cơ sở được kiểm tra trong kỳ", "establishments inspected"),
+     ("cơ sở đang hoạt động", "active establishments")),
+    ("inspection_coverage_high_risk", "share", 100, True, src.inspection_coverage(high_risk=True),
+     ("Tỷ lệ cơ sở nguy cơ cao được kiểm tra", "Inspection coverage, high-risk"),
+     ("cơ sở nguy cơ cao được kiểm tra", "high-risk establishments inspected"),
+     ("cơ sở nguy cơ cao đang hoạt động", "active high-risk establishments")),
+    ("compliance_pooled", "ratio", 100, True, src.compliance_pooled,
+     ("Mức tuân thủ gộp (theo trọng số)", "Compliance, pooled (by weight)"),
+     ("tổng trọng số đạt", "weight earned, all inspections"),
+     ("tổng trọng số áp dụng", "weight applicable, all inspections")),
+    ("compliance_mean", "mean", 1, True, src.compliance_mean,
+     ("Mức tuân thủ trung bình mỗi cuộc kiểm tra", "Compliance, mean per inspection"),
+     ("tổng điểm các cuộc kiểm tra", "sum of inspection scores"),
+     ("số cuộc kiểm tra có điểm", "inspections scored")),
+    ("inspections_passed", "share", 100, True, src.inspections_passed,
+     ("Tỷ lệ cuộc kiểm tra đạt", "Inspections passed"),
+     ("cuộc kiểm tra đạt", "inspections passed"),
+     ("cuộc kiểm tra có điểm", "inspections scored")),
+    ("critical_findings", "count", 1, True, src.critical_findings,
+     ("Số vi phạm nghiêm trọng", "Critical findings"),
+     ("vi phạm nghiêm trọng phát hiện", "critical findings"), None),
+    ("actions_closed_on_time", "share", 100, True, src.actions_closed_on_time,
+     ("Biện pháp khắc phục hoàn thành đúng hạn", "Corrective actions closed on time"),
+     ("biện pháp đóng đúng hạn", "closed by the due date"),
+     ("biện pháp đến hạn trong kỳ", "actions due in the period")),
+]
+# fmt: on
+
+
+def _texts(pair) -> dict | None:
+    return None if pair is None else {"vi": pair[0], "en": pair[1]}
+
+
+CATALOGUE: dict[str, Indicator] = {
+    row[0]: Indicator(
+        *row[:4], _texts(row[5]), _texts(row[6]), _texts(row[7]), row[4], (row[8:] or row[:1])[0]
+    )
+    for row in _ROWS
+}
+
+
+@dataclass
+class Frames:
+    """The frames indicators read (columns as in ``docs/contracts.md``).
+
+    ``feeds`` is ``checklist_id, item_id, indicator, role`` from the checklists;
+    ``responses`` may hold only the answers of those items.
+    """
+
+    units: pd.DataFrame
+    crosswalk: pd.DataFrame
+    establishments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inspections: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    responses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    feeds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    registers: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        for name, columns in src.FRAME_COLUMNS.items():
+            setattr(self, name, src.with_columns(getattr(self, name), columns))
+
+    def hierarchy(self) -> Hierarchy:
+        """The units and crosswalk as a :class:`~audit_lib.units._units.Hierarchy` (built once)."""
+        if "tree" not in self._cache:
+            self._cache["tree"] = Hierarchy(self.units, self.crosswalk)
+        return self._cache["tree"]
+
+    def facts(
+        self, ind_id: str, period: str, years: list[int], feeds, as_of: dt.date | None = None
+    ) -> pd.DataFrame:
+        """An indicator's facts per recorded unit, year and part of year.
+
+        Computed once and kept: frames are read, never changed, once computed on,
+        so every level and unit of a report reuses them. ``as_of``: see :func:`compute`.
+        """
+        sign = None if feeds is None else tuple(map(tuple, feeds.astype(str).values))
+        key = ("facts", ind_id, period, tuple(years), sign, as_of)
+        if key not in self._cache:
+            memo = self._cache.setdefault(("memo", period), {})
+            ask = src.Ask(period, list(years), feeds, as_of=as_of, memo=memo)
+            facts = CATALOGUE[ind_id].facts(self, ask)
+            self._cache[key] = facts[facts["year"].isin(years)]
+        return self._cache[key]
+
+    @classmethod
+    def from_store(cls, store, checklists: dict | None = None) -> Frames:
+        """Read everything from a store (:mod:`audit_lib.store`) and score the final inspections."""
+        from audit_lib.checklists import load_checklists
+        from audit_lib.scoring import score_many
+
+        checklists = load_checklists() if checklists is None else checklists
+        inspections = store.inspections(status="final", current_only=True)
+        inspections = inspections[inspections["checklist_id"].isin(list(checklists))]
+        establishments = store.establishments()
+        responses = store.responses()
+        scored = score_many(checklists, responses, inspections, establishments)
+        feeds = [c.feeds_frame().assign(checklist_id=cid) for cid, c in checklists.items()]
+        feeds = pd.concat(feeds, ignore_index=True) if feeds else None
+        feeds = src.with_columns(feeds, src.FRAME_COLUMNS["feeds"])
+        keep = responses["item_id"].isin(list(feeds["item_id"]))
+        return cls(
+            units=store.units(),
+            crosswalk=store.crosswalk(),
+            establishments=establishments,
+            inspections=inspections,
+            scores=scored.scores,
+            findings=store.findings(columns=src.FRAME_COLUMNS["findings"]),
+            actions=store.actions(columns=src.FRAME_COLUMNS["actions"]),
+            responses=responses[keep].reset_index(drop=True),
+            feeds=feeds,
+            registers={
+                kind: store.register(kind, cols) for kind, cols in src.REGISTER_COLUMNS.items()
+            },
+        )
+
+
+def compute(
+    plan: Plan,
+    frames: Frames,
+    years,
+    level: str = "commune",
+    unit: str | None = None,
+    at: dt.date | None = None,
+    period: str = "year",
+    pool_years: bool | int = False,
+    lang: str = DEFAULT_LANG,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """One row per unit × period × plan indicator (columns ``COLUMNS``); see the module docstring.
+
+    ``at`` (default: the start of the current hierarchy) picks the units;
+    ``unit`` (code or name) keeps that unit or the units of ``level`` inside it;
+    ``pool_years=True`` pools all ``years`` into one period, ``pool_years=n``
+    pools the n years up to each year. Corrective actions are judged at each
+    period's end, or, with ``as_of``, only those due by that day: the result
+    never depends on the day it is computed.
+    """
+    tree = frames.hierarchy()
+    at = at or tree.latest_change()
+    check_level(level, lang)
+    years = sorted({int(y) for y in years})
+    problems = []
+    if not years:
+        problems.append(
+            Problem("--year", None, "year", tr(MESSAGES, "no_years", lang), Reason.MISSING)
+        )
+    if period not in PERIODS or (pool_years and period != "year"):
+        msg = tr(MESSAGES, "bad_period", lang)
+        problems.append(Problem("--period", None, "period", msg, Reason.VALUE, period))
+    if problems:
+        raise InputError(problems)
+    chosen = _units(tree, level, unit, at, lang)
+    windows = _windows(years, period, pool_years)
+    specs = [(t.id, t.indicator, t) for t in plan.targets]
+    specs += [("", m.indicator, None) for m in plan.monitored]
+    t0s = [t.baseline_year for _, _, t in specs if t is not None and t.kind == "annual_change"]
+    needed = set(windows["year"]) | {y for t0 in t0s for y in range(t0, max(years) + 1)}
+    feeds = _feed_map(plan, frames.feeds)
+
+    def rolled(per: str, ids: list[str]) -> dict[str, pd.DataFrame]:
+        """Every indicator's facts summed into the units, at once; split by indicator."""
+        if not ids:
+            return {}
+        parts = [
+            frames.facts(i, per, sorted(needed), feeds.get(CATALOGUE[i].feeds_of), as_of).assign(
+                indicator=i
+            )
+            for i in ids
+        ]
+        facts = pd.concat(parts, ignore_index=True)
+        sums = tree.roll_up(facts, src.SUMS, level, at, by=["indicator", "year", "part"])
+        groups = dict(tuple(sums.groupby("indicator", sort=False)))
+        return {i: groups.get(i, sums.iloc[0:0]) for i in ids}
+
+    ids = list(dict.fromkeys(ind_id for _, ind_id, _ in specs))
+    dated = [i for i in ids if CATALOGUE[i].dated or period == "year"]
+    grids = _grid(chosen, windows, rolled(period, dated), ids)
+    judged = [i for i in ids if any(t is not None for _, j, t in specs if j == i)]
+    yearly = rolled("year", judged)
+    out = []
+    for target_id, ind_id, target in specs:
+        ind = CATALOGUE[ind_id]
+        rows = targets.judge(
+            ind, target, plan, grids[ind_id], yearly.get(ind_id), windows, period, lang
+        )
+        rows["target_id"] = target_id
+        rows["indicator"] = ind_id
+        if period != "year" and not ind.dated:
+            rows["note"] = targets.notes([(tr(MESSAGES, "yearly_only", lang), True)], rows["note"])
+        out.append(rows)
+    table = pd.concat(out, ignore_index=True)
+    names = tree.names(lang)
+    table["unit_name"] = table["unit_code"].map(names)
+    table["level"] = level
+    table["verdict_label"] = [stats.verdict_label(v, lang) for v in table["verdict"]]
+    return table[COLUMNS]
+
+
+def _units(tree: Hierarchy, level: str, unit: str | None, at: dt.date, lang: str) -> list[str]:
+    rows = tree.valid_at(at, level)
+    codes = list(rows["unit_code"])
+    if unit is not None:
+        code = tree.resolve(unit, at, lang)
+        valid = tree.valid_at(at)
+        if code not in set(valid["unit_code"]):
+            rows = tree.units[tree.units["unit_code"] == code]
+            start, end = (_day(rows["valid_from"], min), _day(rows["valid_to"], max))
+            msg = tr(MESSAGES, "unit_not_valid", lang, unit=code, at=at, start=start, end=end)
+            raise InputError([Problem("--unit", None, "unit", msg, Reason.VALUE, unit)])
+        own = valid.set_index("unit_code").at[code, "level"]
+        up = tree.ancestors(at, own)
+        codes = [c for c in codes if up.get(c) == code]
+    if not codes:
+        msg = tr(MESSAGES, "no_units", lang, level=level, at=at, unit=unit or "-")
+        raise InputError([Problem("--level", None, "level", msg, Reason.VALUE, level)])
+    return codes
+
+
+def _day(dates: pd.Series, pick_one) -> str:
+    known = [str(d) for d in dates if not pd.isna(d)]
+    return pick_one(known) if known else "…"
+
+
+def _windows(years: list[int], period: str, pool) -> pd.DataFrame:
+    """Which (year, part) make each reported period: ``period, year, part, end``."""
+    rows = []
+    if pool is True:
+        rows = [
+            (f"{years[0]}–{years[-1]}", y, 1, years[-1]) for y in range(years[0], years[-1] + 1)
+        ]
+    elif pool:
+        for end in years:
+            label = f"{end - int(pool) + 1}–{end}" if int(pool) > 1 else str(end)
+            rows += [(label, y, 1, end) for y in range(end - int(pool) + 1, end + 1)]
+    else:
+        tag = {"year": "", "half": "H", "quarter": "Q"}[period]
+        for y in years:
+            for p in range(1, PERIODS[period] + 1):
+                rows.append((f"{y}-{tag}{p}" if tag else str(y), y, p, y))
+    return pd.DataFrame(rows, columns=["period", "year", "part", "end"])
+
+
+def _grid(units: list[str], windows: pd.DataFrame, rolled: dict, ids: list[str]) -> dict:
+    """Sums per indicator, unit and reported period, with every unit and period present."""
+    facts = pd.concat([rolled.get(i, pd.DataFrame()) for i in ids], ignore_index=True)
+    joined = facts.reindex(columns=["indicator", *src.KEYS, *src.SUMS, "illustrative"]).merge(
+        windows, on=["year", "part"]
+    )
+    joined["illustrative"] = joined["illustrative"].astype(float)
+    keys = ["indicator", "unit_code", "period"]
+    sums = joined.groupby(keys, as_index=False)[[*src.SUMS, "illustrative"]].sum()
+    periods = windows.drop_duplicates("period")[["period", "end"]]
+    full = pd.DataFrame({"indicator": ids}).merge(pd.DataFrame({"unit_code": units}), how="cross")
+    full = full.merge(periods, how="cross").merge(sums, on=keys, how="left")
+    full[src.SUMS] = full[src.SUMS].astype(float).fillna(0.0)
+    full["illustrative"] = full["illustrative"].fillna(0.0) > 0
+    return {i: g.reset_index(drop=True) for i, g in full.groupby("indicator", sort=False)}
+
+
+def _feed_map(plan: Plan, feeds: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Catalogue indicator -> the items feeding it (a feed names a target or an indicator)."""
+    if feeds is None or feeds.empty:
+        return {}
+    by_target = {t.id: t.indicator for t in plan.targets}
+    ind = feeds["indicator"].map(lambda k: by_target.get(k, k))
+    mapped = feeds.assign(indicator=ind)
+    return {k: g.reset_index(drop=True) for k, g in mapped.groupby("indicator")}

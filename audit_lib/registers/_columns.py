@@ -1,0 +1,162 @@
+"""Building blocks of the register kinds: rules, the register spec, columns several share.
+
+Usage::
+
+    from audit_lib.registers._columns import Register, Rule, at_most, int_column, UNIT, YEAR
+    deaths = int_column("deaths", "Số người chết", "Deaths")
+    rule = Rule("deaths", at_most("deaths", "victims"), ("quá số nạn nhân", "exceeds victims"))
+
+:mod:`audit_lib.registers._kinds` writes every register with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from audit_lib.registers._spreadsheet import Column
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row rule: ``check(frame)`` is true where a row is fine; ``field`` is blamed otherwise."""
+
+    field: str
+    check: Callable[[pd.DataFrame], pd.Series]
+    message: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Register:
+    """One register kind: its table, columns, natural key, row rules and references.
+
+    ``refs`` maps a column to what it must exist in (``unit``, ``establishment``,
+    ``accident``); ``unit_when`` names the date or year at which a unit written by
+    name is looked up and, unless ``unit_checked`` is false, must be valid (a row
+    without that date looks names up among the current units).
+    """
+
+    kind: str
+    title: tuple[str, str]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    rules: tuple[Rule, ...] = ()
+    refs: Mapping[str, str] = field(default_factory=dict)
+    unit_when: str | None = None
+    unit_checked: bool = True
+
+    @property
+    def table(self) -> str:
+        return self.kind
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _as_date(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, errors="coerce")
+
+
+def at_most(small: str, big: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """A rule check: ``small`` is not above ``big`` (a missing value passes)."""
+    return lambda f: ~(f[small] > f[big]).fillna(False)
+
+
+def not_before(later: str, earlier: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """A rule check: the date ``later`` is not before the date ``earlier``."""
+    return lambda f: ~(_as_date(f[later]) < _as_date(f[earlier]))
+
+
+def in_year(date: str) -> Callable[[pd.DataFrame], pd.Series]:
+    """A rule check: the date ``date`` falls in the row's ``year`` (or is empty)."""
+    return lambda f: ~(_as_date(f[date]).dt.year != f["year"]).fillna(False) | f[date].isna()
+
+
+def int_column(name, vi, en, note=("", ""), required=True, minimum=0, maximum=None, default=None):
+    """A whole-number column, at least 0 unless told otherwise."""
+    return Column(
+        name, vi, en, "int", required, minimum=minimum, maximum=maximum, note=note, default=default
+    )
+
+
+def choice_labels(codes, vi: str, en: str) -> tuple[tuple[str, str, str], ...]:
+    """Enum choices ``(code, vi, en)`` from codes and ``|``-separated labels."""
+    return tuple(zip(codes, vi.split("|"), en.split("|"), strict=True))
+
+
+def labelled(labels: Mapping[str, Mapping[str, str]]) -> tuple[tuple[str, str, str], ...]:
+    """Enum choices ``(code, vi, en)`` from a label table such as ``SECTOR_LABELS``."""
+    return tuple((code, text["vi"], text["en"]) for code, text in labels.items())
+
+
+UNIT = Column(
+    "unit_code",
+    "Mã đơn vị hành chính",
+    "Unit code",
+    note=(
+        "Mã đơn vị theo danh mục (data/units/units.csv), ví dụ PT-NX (xã Nậm Xe, trước 7/2025) "
+        "hoặc LC-KL (xã Khổng Lào, từ 7/2025), hoặc tên xã; phải còn hiệu lực vào ngày hoặc năm "
+        "của dòng",
+        "Unit code from the unit list (data/units/units.csv), e.g. PT-NX (Nậm Xe commune, "
+        "before 7/2025) or LC-KL (Khổng Lào commune, from 7/2025), or the commune's name; "
+        "valid at the row's date or year",
+    ),
+    aliases=("Mã đơn vị", "Mã xã", "Đơn vị", "Unit"),
+)
+YEAR = int_column(
+    "year", "Năm", "Year", ("Năm báo cáo", "Reporting year"), minimum=2000, maximum=2100
+)
+ESTABLISHMENT = Column(
+    "establishment_code",
+    "Mã số cơ sở",
+    "Establishment code",
+    required=False,
+    note=(
+        "Mã số thuế hoặc mã đăng ký trong sổ cơ sở; để trống nếu là số liệu chung của đơn vị",
+        "Tax or registration code in the establishment register; empty for unit-wide figures",
+    ),
+    aliases=("Mã cơ sở", "Mã số thuế", "Establishment"),
+)
+TRAINING_CATEGORIES = choice_labels(
+    (
+        "unit_manager",
+        "strict_worker",
+        "osh_staff",
+        "health_worker",
+        "manager",
+        "other_worker",
+        "volunteer",
+    ),
+    "Cán bộ quản lý, chỉ đạo ATVSLĐ cấp huyện, xã|NLĐ làm công việc có yêu cầu nghiêm ngặt"
+    "|Người làm công tác ATVSLĐ|Người làm công tác y tế cơ sở|Người quản lý phụ trách ATVSLĐ"
+    "|Người lao động khác|An toàn, vệ sinh viên",
+    "District/commune OSH manager|Worker in a strict-requirement job|OSH staff"
+    "|Grassroots health worker|Manager in charge of OSH|Other worker|Safety-health volunteer",
+)
+CHANNELS = choice_labels(
+    ("visit", "meeting", "document", "broadcast", "online", "training", "other"),
+    "Đến tận cơ sở|Hội nghị|Tài liệu, tờ rơi|Loa, đài truyền thanh|Mạng xã hội, trực tuyến"
+    "|Tập huấn|Khác",
+    "Visit|Meeting|Leaflet or document|Loudspeaker or radio|Online|Training session|Other",
+)
+
+
+SOURCE = Column(
+    "source",
+    "Nguồn",
+    "Source",
+    required=False,
+    note=("Văn bản làm nguồn của dòng này", "Document this row comes from"),
+)
+
+
+def bool_column(name, vi, en, note=("", ""), required=True) -> Column:
+    """A yes/no column; an optional one is "no" when empty."""
+    return Column(name, vi, en, "bool", required, note=note, default=None if required else False)
+
+
+def day_column(name, vi, en, note=("", ""), required=True) -> Column:
+    """A date column."""
+    return Column(name, vi, en, "date", required, note=note)

@@ -1,0 +1,493 @@
+"""Batch runner: parameterized notebooks executed by papermill into reports.
+
+Usage::
+
+    from audit_lib.reports._runner import run_inspection_reports, run_monitoring_report
+    index = run_inspection_reports("sqlite:///data/audit.db", "reports/2025", year=2025, jobs=2)
+    index = run_monitoring_report(
+        "sqlite:///data/audit.db", "data/plans/453-KH-HU.yaml", unit="PT",
+        period="2021-2025", out_dir="reports/monitoring", lang="en", pdf=True)
+
+A run is a recipe of named steps, each a function that can be called alone:
+
+1. **plan**: :func:`plan_inspection_jobs` / :func:`plan_monitoring_jobs` turn the
+   request into :class:`Job` objects (a notebook, its parameters, an output name);
+2. **execute**: :func:`execute_job` runs one notebook with papermill in-process
+   (one kernel per report, retried on kernel start races) and writes the
+   executed ``.ipynb`` without time-dependent metadata;
+3. **render**: :func:`render_job` writes the standalone HTML (:mod:`audit_lib.reports._render`);
+   :func:`execute_all` runs steps 2-3 in a pool of worker processes with a
+   progress bar; :func:`print_pdfs` optionally prints every page with one Chromium;
+4. **index**: :func:`write_index` writes ``index.html`` linking every report with
+   its status; then :func:`run` raises :class:`~audit_lib.core.errors.ReportError` if any
+   notebook failed. A failed notebook is kept, with its failing cell marked.
+
+Workers are *spawned* (a clean interpreter each, nothing inherited from the
+caller's threads): a script that calls the runner needs the usual
+``if __name__ == "__main__":`` guard; the ``audit`` command and notebooks need nothing.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import multiprocessing
+import os
+import re
+import sys
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from audit_lib.core import html
+from audit_lib.core.errors import ReportError
+from audit_lib.core.i18n import DEFAULT_LANG, check_lang, tr
+from audit_lib.core.resources import home, shipped
+from audit_lib.reports import _render as render
+
+NOTEBOOKS = shipped("notebooks")
+KERNEL = "osh-audit"
+FALLBACK_KERNEL = "python3"
+ATTEMPTS = 3
+INJECTED_CELL_ID = "injected-parameters"
+
+PARAMETERS = {
+    "inspection_report": ("inspection_id", "db_url", "lang"),
+    "monitoring_report": ("plan", "unit", "period", "db_url", "lang"),
+    "explore_findings": ("db_url", "lang"),
+}
+"""What the runner passes to each notebook (a test checks the notebooks declare it)."""
+
+MESSAGES = {
+    "kernel_fallback": {
+        "vi": "Không có kernel '{wanted}': dùng kernel của trình thông dịch hiện tại ({used}). "
+        "Cài đặt: python -m ipykernel install --sys-prefix --name {wanted}",
+        "en": "Kernel '{wanted}' is not installed: using the current interpreter's kernel "
+        "({used}). Install it with: python -m ipykernel install --sys-prefix --name {wanted}",
+    },
+    "progress": {"vi": "Báo cáo", "en": "Reports"},
+    "inspections_title": {
+        "vi": "Biên bản kiểm tra ATVSLĐ",
+        "en": "OSH inspection records",
+    },
+    "monitoring_title": {
+        "vi": "Báo cáo sơ kết, tổng kết Kế hoạch {plan}",
+        "en": "Periodic monitoring report on plan {plan}",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report: ``notebook`` (a stem in ``notebooks/``, or a path) run with ``parameters``."""
+
+    name: str
+    notebook: str
+    parameters: dict
+    label: str = ""
+
+    @property
+    def lang(self) -> str:
+        return self.parameters.get("lang", DEFAULT_LANG)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a job: ``status`` is ``ok`` or ``failed`` (with ``error``)."""
+
+    job: Job
+    status: str
+    error: str = ""
+    ipynb: str | None = None
+    html: str | None = None
+    pdf: str | None = None
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def kernel_for(wanted: str = KERNEL, lang: str = DEFAULT_LANG) -> tuple[str, str | None]:
+    """The kernel to use, and a message when falling back to the current interpreter's."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if wanted in KernelSpecManager().find_kernel_specs():
+        return wanted, None
+    return FALLBACK_KERNEL, tr(
+        MESSAGES, "kernel_fallback", lang, wanted=wanted, used=FALLBACK_KERNEL
+    )
+
+
+def absolute_db_url(db_url: str | None) -> str:
+    """The database URL with a relative SQLite path made absolute (kernels run elsewhere)."""
+    from sqlalchemy.engine import make_url
+
+    from audit_lib.store import default_db_url
+
+    url = make_url(db_url or default_db_url())
+    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.is_absolute():
+            url = url.set(database=str(path.resolve()))
+    return url.render_as_string(hide_password=False)
+
+
+def notebook_path(notebook: str) -> Path:
+    """``notebooks/<stem>.ipynb`` for a stem, or the path itself when it names a file."""
+    return Path(notebook) if notebook.endswith(".ipynb") else NOTEBOOKS / f"{notebook}.ipynb"
+
+
+def _safe(text: object) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("_") or "report"
+
+
+# -- step 1: plan -----------------------------------------------------------
+
+
+def plan_inspection_jobs(
+    db_url: str | None,
+    ids: Sequence[str] | None = None,
+    year: int | None = None,
+    since: dt.date | str | None = None,
+    lang: str = DEFAULT_LANG,
+) -> list[Job]:
+    """One job per final inspection selected (``ids`` are kept even when unknown,
+    so that the report of a wrong id fails visibly in the index)."""
+    from audit_lib.checklists import load_checklists
+    from audit_lib.store import open_store
+
+    check_lang(lang)
+    url = absolute_db_url(db_url)
+    store = open_store(url)
+    if isinstance(since, str):
+        since = dt.date.fromisoformat(since)
+    found = store.inspections(year=year, since=since, ids=list(ids) if ids else None)
+    establishments = store.establishments().set_index("establishment_id")
+    titles = {c.id: c.title.pick(lang) for c in load_checklists().values()}
+    labels = {}
+    for row in found.itertuples(index=False):
+        name = establishments["name"].get(row.establishment_id, "")
+        checklist = titles.get(row.checklist_id, row.checklist_id)
+        labels[row.inspection_id] = f"{html.day(row.inspected_on, lang)} · {name} · {checklist}"
+    if ids:
+        wanted = list(dict.fromkeys(ids))
+    else:
+        ordered = found.sort_values(["inspected_on", "inspection_id"])
+        wanted = ordered["inspection_id"].tolist()
+    return [
+        Job(
+            name=f"inspection-{_safe(inspection_id)}",
+            notebook="inspection_report",
+            parameters={"inspection_id": inspection_id, "db_url": url, "lang": lang},
+            label=labels.get(inspection_id, str(inspection_id)),
+        )
+        for inspection_id in wanted
+    ]
+
+
+def plan_monitoring_jobs(
+    db_url: str | None,
+    plan: str | os.PathLike,
+    units: str | Iterable[str],
+    period: str,
+    lang: str = DEFAULT_LANG,
+) -> list[Job]:
+    """One job per unit, each the periodic report on ``plan`` for ``period``."""
+    from audit_lib.store import open_store
+    from audit_lib.units import Hierarchy
+
+    check_lang(lang)
+    url = absolute_db_url(db_url)
+    plan_path = Path(plan).resolve()
+    codes = [units] if isinstance(units, str) else list(units)
+    with open_store(url) as store:  # an outdated database is refused before any kernel starts
+        names = Hierarchy(store.units(), store.crosswalk()).names(lang)
+    return [
+        Job(
+            name=f"monitoring-{_safe(plan_path.stem)}-{_safe(unit)}-{_safe(period)}",
+            notebook="monitoring_report",
+            parameters={
+                "plan": str(plan_path),
+                "unit": unit,
+                "period": str(period),
+                "db_url": url,
+                "lang": lang,
+            },
+            label=f"{plan_path.stem} · {names.get(unit, unit)} · {period}",
+        )
+        for unit in codes
+    ]
+
+
+# -- step 2: execute --------------------------------------------------------
+
+
+def normalize(nb) -> None:
+    """Strip what differs between identical runs: papermill timings and the random
+    id of the injected-parameters cell; paths are reduced to file names."""
+    meta = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "exception"):
+        meta.pop(key, None)
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = Path(meta[key]).name
+    for cell in nb.cells:
+        cell_meta = cell.metadata.get("papermill", {})
+        for key in ("start_time", "end_time", "duration"):
+            cell_meta.pop(key, None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = INJECTED_CELL_ID
+
+
+def _start_error(exc: BaseException) -> bool:
+    """A kernel that failed to start (port race, died at start-up): worth another try."""
+    from papermill.exceptions import PapermillException
+
+    if isinstance(exc, PapermillException):
+        return False
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"ZMQError", "DeadKernelError", "TimeoutError"}) or (
+        isinstance(exc, RuntimeError) and "kernel" in str(exc).lower()
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue} (cell {exc.cell_index})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute_job(job: Job, out_dir: str | os.PathLike, kernel: str = KERNEL) -> Outcome:
+    """Run ``job``'s notebook into ``out_dir/<name>.ipynb``; never raises for a notebook error."""
+    import nbformat
+    import papermill
+    from traitlets.config import Config
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{job.name}.ipynb"
+    source = notebook_path(job.notebook)
+    error, attempts = "", 0
+    for attempts in range(1, ATTEMPTS + 1):  # noqa: B007 (attempts is reported)
+        # Local sockets, a fresh path per kernel: no TCP port race between parallel kernels.
+        sockets = Path(tempfile.gettempdir()) / f"osh-audit-{uuid.uuid4().hex}"
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets)}})
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(target),
+                parameters=job.parameters,
+                kernel_name=kernel,
+                cwd=str(home()),
+                progress_bar=False,
+                record_timing=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                shutdown_kernel="immediate",  # a report needs no atexit hooks: ~1.5 s saved
+                config=ipc,
+                start_timeout=120,
+            )
+            error = ""
+            break
+        except Exception as exc:  # noqa: BLE001 (every failure is reported in the index)
+            error = _describe(exc)
+            if not _start_error(exc):
+                break
+    if target.exists():
+        nb = nbformat.read(target, as_version=4)
+        normalize(nb)
+        nbformat.write(nb, target)
+    return Outcome(
+        job=job,
+        status="failed" if error else "ok",
+        error=error,
+        ipynb=target.name if target.exists() else None,
+        attempts=attempts,
+    )
+
+
+# -- step 3: render ---------------------------------------------------------
+
+
+def render_job(outcome: Outcome, out_dir: str | os.PathLike) -> Outcome:
+    """Write the standalone HTML of an executed (or failed) notebook beside it."""
+    import nbformat
+
+    if not outcome.ipynb:
+        return outcome
+    out = Path(out_dir)
+    nb = nbformat.read(out / outcome.ipynb, as_version=4)
+    page = render.notebook_html(
+        nb, title=outcome.job.label or outcome.job.name, lang=outcome.job.lang
+    )
+    target = out / f"{outcome.job.name}.html"
+    target.write_text(page, encoding="utf-8")
+    return replace(outcome, html=target.name)
+
+
+def _work(job: Job, out_dir: str, kernel: str) -> Outcome:
+    outcome = execute_job(job, out_dir, kernel)
+    try:
+        return render_job(outcome, out_dir)
+    except Exception as exc:  # noqa: BLE001 (a page that cannot be rendered is a failed report)
+        return replace(outcome, status="failed", error=f"HTML: {_describe(exc)}")
+
+
+def execute_all(
+    jobs: Sequence[Job],
+    out_dir: str | os.PathLike,
+    workers: int | None = None,
+    kernel: str = KERNEL,
+    progress: bool = True,
+) -> list[Outcome]:
+    """Execute and render every job in ``workers`` processes; outcomes in job order."""
+    from tqdm import tqdm
+
+    if not jobs:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    lang = jobs[0].lang
+    results: dict[int, Outcome] = {}
+    context = multiprocessing.get_context("spawn")
+    with (
+        concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool,
+        tqdm(
+            total=len(jobs),
+            desc=tr(MESSAGES, "progress", lang),
+            disable=not progress,
+            file=sys.stderr,
+        ) as bar,
+    ):
+        futures = {pool.submit(_work, job, str(out_dir), kernel): i for i, job in enumerate(jobs)}
+        for future in concurrent.futures.as_completed(futures):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as exc:  # noqa: BLE001 (a worker that died fails its report)
+                results[i] = Outcome(job=jobs[i], status="failed", error=_describe(exc))
+            bar.update(1)
+    return [results[i] for i in range(len(jobs))]
+
+
+def print_pdfs(
+    outcomes: Sequence[Outcome], out_dir: str | os.PathLike, lang: str = DEFAULT_LANG
+) -> tuple[list[Outcome], str | None]:
+    """An A4 PDF of every rendered report, one Chromium for all; a message if none could be
+    (Chromium missing or failing): the HTML reports stand either way."""
+    out = Path(out_dir)
+    done = []
+    try:
+        with render.pdf_printer() as printer:
+            if printer is None:
+                return list(outcomes), render.no_chromium_message(lang)
+            for outcome in outcomes:
+                if outcome.ok and outcome.html:
+                    pdf = out / f"{outcome.job.name}.pdf"
+                    printer.print(out / outcome.html, pdf)
+                    outcome = replace(outcome, pdf=pdf.name)
+                done.append(outcome)
+    except Exception as exc:  # noqa: BLE001 (a browser that fails must not lose the HTML)
+        return [*done, *outcomes[len(done) :]], f"PDF: {_describe(exc)}"
+    return done, None
+
+
+# -- step 4: index ----------------------------------------------------------
+
+
+def index_html(outcomes: Sequence[Outcome], title: str, note: str | None = None) -> str:
+    """The bilingual, self-contained index page (no time stamp: same run, same page)."""
+    entries = [
+        render.IndexEntry(
+            label=o.job.label or o.job.name,
+            name=o.job.name,
+            ok=o.ok,
+            links=[(k, f) for k, f in (("HTML", o.html), ("ipynb", o.ipynb), ("PDF", o.pdf)) if f],
+            error=o.error,
+        )
+        for o in outcomes
+    ]
+    return render.index_page(title, entries, note)
+
+
+def write_index(
+    outcomes: Sequence[Outcome], out_dir: str | os.PathLike, title: str, note: str | None = None
+) -> Path:
+    target = Path(out_dir) / "index.html"
+    target.write_text(index_html(outcomes, title, note), encoding="utf-8")
+    return target
+
+
+# -- the recipe -------------------------------------------------------------
+
+
+def run(
+    jobs: Sequence[Job],
+    out_dir: str | os.PathLike,
+    title: str,
+    workers: int | None = None,
+    pdf: bool = False,
+    lang: str = DEFAULT_LANG,
+    progress: bool = True,
+    kernel: str = KERNEL,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """Execute, render, (print,) index; raise ReportError after the index if any failed."""
+    say = say or (lambda text: print(text, file=sys.stderr))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    kernel, message = kernel_for(kernel, lang)
+    if message:
+        say(message)
+    outcomes = execute_all(jobs, out, workers, kernel, progress)
+    note = None
+    if pdf:
+        outcomes, note = print_pdfs(outcomes, out, lang)
+        if note:
+            say(note)
+    index = write_index(outcomes, out, title, note)
+    failures = {o.job.name: o.error for o in outcomes if not o.ok}
+    if failures:
+        raise ReportError(failures, str(index))
+    return index
+
+
+def run_inspection_reports(
+    db_url: str | None,
+    out_dir: str | os.PathLike,
+    ids: Sequence[str] | None = None,
+    year: int | None = None,
+    since: dt.date | str | None = None,
+    lang: str = DEFAULT_LANG,
+    jobs: int | None = None,
+    pdf: bool = False,
+    progress: bool = True,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """One inspection record per selected inspection; returns the path of ``index.html``."""
+    planned = plan_inspection_jobs(db_url, ids=ids, year=year, since=since, lang=lang)
+    title = tr(MESSAGES, "inspections_title", lang)
+    return run(planned, out_dir, title, jobs, pdf, lang, progress, say=say)
+
+
+def run_monitoring_report(
+    db_url: str | None,
+    plan: str | os.PathLike,
+    unit: str | Iterable[str],
+    period: str,
+    out_dir: str | os.PathLike,
+    lang: str = DEFAULT_LANG,
+    jobs: int | None = None,
+    pdf: bool = False,
+    progress: bool = True,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """The periodic report on ``plan`` for each unit given; returns the path of ``index.html``."""
+    planned = plan_monitoring_jobs(db_url, plan, unit, period, lang)
+    title = tr(MESSAGES, "monitoring_title", lang, plan=Path(plan).stem)
+    return run(planned, out_dir, title, jobs, pdf, lang, progress, say=say)

@@ -1,0 +1,33 @@
+"""Scoring: weighted compliance, the critical rule, findings and corrective actions.
+
+Usage::
+
+    from audit_lib.scoring import score, score_many, read_responses
+    scored = score(checklist, responses, inspections)
+    scored.scores, scored.findings, scored.actions
+
+Pure and vectorized: frames in, frames out; no store, no files but
+:func:`read_responses` (a responses file for ``audit score``).
+"""
+
+from audit_lib.scoring._responses import Responses, answer_code, read_responses
+from audit_lib.scoring._score import (
+    GAP_SHARE_INCOMPLETE,
+    Scored,
+    rules,
+    score,
+    score_many,
+    unanswered_critical,
+)
+
+__all__ = [
+    "GAP_SHARE_INCOMPLETE",
+    "Responses",
+    "Scored",
+    "answer_code",
+    "read_responses",
+    "rules",
+    "score",
+    "score_many",
+    "unanswered_critical",
+]

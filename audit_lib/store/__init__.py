@@ -1,0 +1,37 @@
+"""The store: SQLite on a laptop, PostgreSQL in the office; the only layer that speaks SQL.
+
+Usage::
+
+    from audit_lib.store import open_store
+    with open_store("sqlite:///data/audit.db", upgrade=True) as store:
+        store.establishments()
+
+``schema`` holds the table definitions, ``migrations`` the Alembic scripts and
+``answers`` the codec of a final inspection's packed answers.
+"""
+
+from audit_lib.store import _answers as answers
+from audit_lib.store import _schema as schema
+from audit_lib.store import migrations
+from audit_lib.store._bulk import bulk_insert, insert_returning, native_records
+from audit_lib.store._store import (
+    Store,
+    create_engine,
+    default_db_url,
+    missing_sqlite_file,
+    open_store,
+)
+
+__all__ = [
+    "Store",
+    "answers",
+    "bulk_insert",
+    "create_engine",
+    "default_db_url",
+    "insert_returning",
+    "migrations",
+    "missing_sqlite_file",
+    "native_records",
+    "open_store",
+    "schema",
+]

@@ -1,0 +1,431 @@
+"""Writing inspections: drafts, answers, finalizing, revisions, evidence and corrective actions.
+
+Usage (these are methods of :class:`audit_lib.store._store.Store`)::
+
+    iid = store.create_inspection(eid, checklist, "2025-05-12", "periodic", ["Lò Văn A"], by="a")
+    v = store.save_answers(iid, frame, by="a", expected_version=1)   # -> 2
+    store.add_evidence(iid, "GEN.EQP.02", "may-nen.jpg", data)      # -> sha256
+    store.finalize(iid, by="a", findings=scored.findings, expected_version=v)
+    new = store.revise(iid, reason="sai ngày kiểm tra", by="b")     # draft revision 2
+
+Rules: every call is one transaction; a final inspection is never changed
+(:class:`FinalizedError`), only superseded by :meth:`revise`, which needs a
+reason; each successful write adds 1 to the inspection's ``version``, and a
+caller who passes ``expected_version`` that is no longer current gets
+:class:`ConflictError` carrying what it tried to save.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from audit_lib.core.errors import (
+    ConflictError,
+    FinalizedError,
+    InputError,
+    NotFoundError,
+    Problem,
+    Reason,
+    StoreError,
+    raise_if_problems,
+)
+from audit_lib.core.i18n import both
+from audit_lib.core.vocabulary import VISIT_TYPES
+from audit_lib.store import _answers as answers
+from audit_lib.store import _schema as schema
+from audit_lib.store._evidence import media_type
+
+MESSAGES = {
+    "bad_type": {
+        "vi": "loại kiểm tra {value!r} không hợp lệ; dùng: {choices}",
+        "en": "invalid inspection type {value!r}; use one of: {choices}",
+    },
+    "no_reason": {"vi": "cần ghi lý do sửa đổi", "en": "a reason for the revision is required"},
+    "no_checklist": {"vi": "thiếu {field} của bảng kiểm", "en": "checklist {field} is missing"},
+    "bad_date": {"vi": "ngày {value!r} không hợp lệ", "en": "invalid date {value!r}"},
+    "draft_revise": {
+        "vi": "biên bản {id} còn là bản nháp: sửa trực tiếp, không cần lập bản sửa đổi",
+        "en": "inspection {id} is still a draft: edit it directly instead of revising",
+    },
+    "empty_file": {"vi": "tệp rỗng", "en": "the file is empty"},
+}
+
+
+INSPECTION = "inspection"
+"""What errors call the record they are about."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _checklist_keys(checklist) -> dict:
+    get = checklist.get if isinstance(checklist, Mapping) else lambda k: getattr(checklist, k, None)
+    return {
+        "checklist_id": get("id"),
+        "checklist_version": get("version"),
+        "checklist_fingerprint": get("fingerprint"),
+    }
+
+
+class InspectionLog:
+    """The inspection-writing half of :class:`audit_lib.store._store.Store`."""
+
+    def _lock(self, conn: sa.Connection, inspection_id: str):
+        """The inspection's row, locked for this transaction (NotFoundError if unknown)."""
+        t = schema.inspections
+        row = conn.execute(
+            sa.select(t).where(t.c.inspection_id == str(inspection_id)).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFoundError(INSPECTION, str(inspection_id))
+        return row
+
+    def _check(self, row, expected_version: int | None, pending) -> None:
+        if expected_version is not None and row.version != expected_version:
+            found = row.version
+            raise ConflictError(INSPECTION, row.inspection_id, expected_version, found, pending)
+        if row.status == "final":
+            raise FinalizedError(row.inspection_id)
+
+    def _bump(self, conn: sa.Connection, row, by: str | None, **values) -> int:
+        t = schema.inspections
+        done = conn.execute(
+            t.update()
+            .where(t.c.inspection_pk == row.inspection_pk, t.c.version == row.version)
+            .values(version=row.version + 1, updated_by=by, updated_at=_now(), **values)
+        )
+        if done.rowcount != 1:
+            raise ConflictError(INSPECTION, row.inspection_id, row.version, row.version + 1)
+        return row.version + 1
+
+    def create_inspection(
+        self,
+        establishment_id: int,
+        checklist,
+        inspected_on,
+        type: str,
+        inspectors,
+        by: str | None = None,
+    ) -> str:
+        """A new draft inspection (revision 1, version 1); returns its uuid."""
+        keys = _checklist_keys(checklist)
+        where = f"establishment {establishment_id}"
+        problems = [
+            Problem(
+                where,
+                None,
+                f"checklist_{k.split('_')[-1]}",
+                both(MESSAGES, "no_checklist", field=k.split("_")[-1]),
+                Reason.MISSING,
+            )
+            for k, v in keys.items()
+            if not v
+        ]
+        if type not in VISIT_TYPES:
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    "type",
+                    both(MESSAGES, "bad_type", value=type, choices=", ".join(VISIT_TYPES)),
+                    Reason.VALUE,
+                    type,
+                )
+            )
+        try:
+            day = pd.Timestamp(inspected_on).date()
+        except (TypeError, ValueError):
+            day = None
+        if day is None or pd.isna(pd.Timestamp(inspected_on)):
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    "inspected_on",
+                    both(MESSAGES, "bad_date", value=inspected_on),
+                    Reason.VALUE,
+                    inspected_on,
+                )
+            )
+        raise_if_problems(InputError, problems)
+        names = inspectors if isinstance(inspectors, str) else "; ".join(map(str, inspectors))
+        new_id, now = str(uuid.uuid4()), _now()
+        with self.transaction() as conn:
+            e = schema.establishments
+            found = conn.execute(
+                sa.select(e.c.establishment_id).where(e.c.establishment_id == int(establishment_id))
+            ).first()
+            if found is None:
+                raise NotFoundError("establishment", establishment_id)
+            conn.execute(
+                schema.inspections.insert().values(
+                    inspection_id=new_id,
+                    chain_id=new_id,
+                    establishment_id=int(establishment_id),
+                    inspected_on=day,
+                    type=type,
+                    status="draft",
+                    revision=1,
+                    inspectors=names,
+                    version=1,
+                    created_by=by,
+                    created_at=now,
+                    updated_by=by,
+                    updated_at=now,
+                    **keys,
+                )
+            )
+        return new_id
+
+    def save_answer(
+        self,
+        inspection_id: str,
+        item_id: str,
+        answer=None,
+        value=None,
+        note=None,
+        by: str | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        """Save one answer; returns the inspection's new version."""
+        row = {"item_id": item_id, "answer": answer, "value": value, "note": note}
+        try:
+            return self.save_answers(inspection_id, pd.DataFrame([row]), by, expected_version)
+        except ConflictError as exc:
+            exc.pending = row
+            raise
+
+    def save_answers(
+        self,
+        inspection_id: str,
+        responses: pd.DataFrame,
+        by: str | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        """Save many answers (``item_id, answer, value, note``) at once; returns the new version."""
+        clean = answers.check(responses, f"inspection {inspection_id}")
+        with self.transaction() as conn:
+            row = self._lock(conn, inspection_id)
+            self._check(row, expected_version, responses)
+            answers.write(conn, row.inspection_pk, clean, by, _now())
+            return self._bump(conn, row, by)
+
+    def finalize(
+        self,
+        inspection_id: str,
+        by: str | None = None,
+        findings=None,
+        expected_version: int | None = None,
+    ) -> int:
+        """Make the draft final, recording ``findings`` (scoring's frame) and their actions."""
+        with self.transaction() as conn:
+            row = self._lock(conn, inspection_id)
+            self._check(row, expected_version, findings)
+            rows = _finding_rows(findings, row.inspection_id)
+            if rows:
+                conn.execute(schema.findings.insert(), rows)
+                action_cols = (
+                    "inspection_id",
+                    "item_id",
+                    "severity",
+                    "action_vi",
+                    "action_en",
+                    "due_on",
+                )
+                conn.execute(
+                    schema.actions.insert(),
+                    [
+                        {
+                            **{k: r.get(k) for k in action_cols},
+                            "status": "open",
+                            "updated_by": by,
+                            "updated_at": _now(),
+                        }
+                        for r in rows
+                    ],
+                )
+            version = self._bump(conn, row, by, status="final")
+            answers.pack(conn, [row.inspection_pk])
+            return version
+
+    def revise(self, inspection_id: str, reason: str, by: str | None = None) -> str:
+        """Start revision n+1 of a final inspection: a draft with its answers; returns its uuid."""
+        if not str(reason or "").strip():
+            raise InputError(
+                [
+                    Problem(
+                        f"inspection {inspection_id}",
+                        None,
+                        "reason",
+                        both(MESSAGES, "no_reason"),
+                        Reason.MISSING,
+                    )
+                ]
+            )
+        t = schema.inspections
+        new_id, now = str(uuid.uuid4()), _now()
+        with self.transaction() as conn:
+            row = self._lock(conn, inspection_id)
+            if row.status != "final":
+                raise StoreError(both(MESSAGES, "draft_revise", id=row.inspection_id))
+            latest = conn.execute(
+                sa.select(sa.func.max(t.c.revision)).where(t.c.chain_id == row.chain_id)
+            ).scalar_one()
+            if latest != row.revision:
+                raise ConflictError(INSPECTION, row.inspection_id, row.revision, latest, reason)
+            copied = {
+                c.name: getattr(row, c.name)
+                for c in t.c
+                if c.name
+                not in (
+                    "inspection_pk",
+                    "inspection_id",
+                    "status",
+                    "answers_packed",
+                    "revision",
+                    "supersedes",
+                    "reason",
+                    "version",
+                    "created_by",
+                    "created_at",
+                    "updated_by",
+                    "updated_at",
+                )
+            }
+            new_pk = conn.execute(
+                t.insert()
+                .values(
+                    **copied,
+                    inspection_id=new_id,
+                    status="draft",
+                    revision=row.revision + 1,
+                    supersedes=row.inspection_id,
+                    reason=str(reason).strip(),
+                    version=1,
+                    created_by=by,
+                    created_at=now,
+                    updated_by=by,
+                    updated_at=now,
+                )
+                .returning(t.c.inspection_pk)
+            ).scalar_one()
+            r = schema.responses
+            cols = ["item_pk", "answer", "value", "note", "answered_by", "answered_at"]
+            conn.execute(
+                r.insert().from_select(
+                    ["inspection_pk", *cols],
+                    sa.select(sa.literal(new_pk, sa.Integer), *(r.c[c] for c in cols)).where(
+                        r.c.inspection_pk == row.inspection_pk
+                    ),
+                )
+            )
+            ev = schema.evidence
+            cols = ["item_id", "sha256", "filename", "media_type", "size", "added_by", "added_at"]
+            conn.execute(
+                ev.insert().from_select(
+                    ["inspection_id", *cols],
+                    sa.select(sa.literal(new_id, sa.String), *(ev.c[c] for c in cols)).where(
+                        ev.c.inspection_id == row.inspection_id
+                    ),
+                )
+            )
+        return new_id
+
+    def add_evidence(
+        self, inspection_id: str, item_id: str, filename: str, data: bytes, by: str | None = None
+    ) -> str:
+        """Keep a file for an item of a draft inspection, stored once by content; returns sha256."""
+        if not data:
+            raise InputError(
+                [
+                    Problem(
+                        filename,
+                        f"inspection {inspection_id}",
+                        item_id,
+                        both(MESSAGES, "empty_file"),
+                        Reason.MISSING,
+                    )
+                ]
+            )
+        with self.transaction() as conn:
+            row = self._lock(conn, inspection_id)
+            self._check(row, None, None)
+            sha = self.evidence_files.put(bytes(data))
+            ev = schema.evidence
+            exists = conn.execute(
+                sa.select(ev.c.evidence_id).where(
+                    ev.c.inspection_id == row.inspection_id,
+                    ev.c.item_id == item_id,
+                    ev.c.sha256 == sha,
+                )
+            ).first()
+            if exists is None:
+                conn.execute(
+                    ev.insert().values(
+                        inspection_id=row.inspection_id,
+                        item_id=item_id,
+                        sha256=sha,
+                        filename=filename,
+                        media_type=media_type(filename),
+                        size=len(data),
+                        added_by=by,
+                        added_at=_now(),
+                    )
+                )
+        return sha
+
+    def evidence_bytes(self, sha256: str) -> bytes:
+        """The content of an evidence file."""
+        return self.evidence_files.get(sha256)
+
+    def close_action(
+        self,
+        action_id: int,
+        closed_on,
+        verified_by_inspection: str | None = None,
+        by: str | None = None,
+    ) -> None:
+        """Close a corrective action on ``closed_on``, optionally verified by an inspection."""
+        a = schema.actions
+        with self.transaction() as conn:
+            if verified_by_inspection is not None:
+                self._lock(conn, verified_by_inspection)
+            done = conn.execute(
+                a.update()
+                .where(a.c.action_id == int(action_id))
+                .values(
+                    status="closed",
+                    closed_on=pd.Timestamp(closed_on).date(),
+                    verified_by=verified_by_inspection,
+                    updated_by=by,
+                    updated_at=_now(),
+                )
+            )
+            if done.rowcount != 1:
+                raise NotFoundError("corrective action", action_id)
+
+
+def _finding_rows(findings, inspection_id: str) -> list[dict]:
+    if findings is None or len(findings) == 0:
+        return []
+    frame = pd.DataFrame(findings)
+    if "inspection_id" in frame:
+        frame = frame[frame["inspection_id"].astype(str) == inspection_id]
+    cols = [
+        c.name for c in schema.findings.c if c.name in frame.columns and c.name != "inspection_id"
+    ]
+    frame = frame[cols].astype(object).where(frame[cols].notna(), None)
+    rows = []
+    for record in frame.to_dict("records"):
+        if record.get("due_on") is not None:
+            record["due_on"] = pd.Timestamp(record["due_on"]).date()
+        if record.get("days_to_correct") is not None:
+            record["days_to_correct"] = int(record["days_to_correct"])
+        rows.append({"inspection_id": inspection_id, **record})
+    return rows

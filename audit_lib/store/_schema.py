@@ -1,0 +1,352 @@
+"""The database tables, as SQLAlchemy Core ``Table`` objects on one ``MetaData``.
+
+Usage::
+
+    import sqlalchemy as sa
+    from audit_lib.store._schema import establishments, REGISTER_TABLES, REGISTER_KEYS
+    with store.transaction() as conn:
+        conn.execute(sa.select(establishments.c.code, establishments.c.name))
+    REGISTER_KEYS["training"]   # ('year', 'unit_code', 'establishment_code', 'group', 'category')
+
+Columns follow ``docs/contracts.md``. Choices the contract leaves open:
+
+- Times are naive UTC ``DateTime`` columns (the same on SQLite and PostgreSQL);
+  dates are ``Date``.
+- Answers are kept compactly because a district collects millions of them:
+  each inspection has an integer ``inspection_pk`` beside its public uuid
+  ``inspection_id``, item ids live once in ``item_codes``, and ``responses``
+  refers to both by integer. ``Store.responses()`` turns them back into the
+  contract's frame (``inspection_id``, ``item_id``, ...). Findings, actions and
+  evidence, which are few, refer to inspections by uuid.
+- Register tables have a natural key (``REGISTER_KEYS``) made a primary key,
+  so a re-import updates rows instead of adding duplicates. Key columns cannot
+  be NULL; a text key that does not apply (a unit-level training record has
+  no establishment) is stored as ``""`` and read back as missing. Each
+  register row records the ``source`` file it came from and ``imported_at``.
+- Every table that people edit carries who and when; inspections carry an
+  integer ``version`` for optimistic locking.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _text(name: str, length: int = 200, *args, **kw) -> sa.Column:
+    return sa.Column(name, sa.String(length), *args, **kw)
+
+
+def _flag(name: str) -> sa.Column:
+    return sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.false())
+
+
+def _stamp(prefix: str) -> list[sa.Column]:
+    return [_text(f"{prefix}_by", 200), sa.Column(f"{prefix}_at", sa.DateTime())]
+
+
+# ---- administrative units -------------------------------------------------
+
+units = sa.Table(
+    "units",
+    metadata,
+    _text("unit_code", 40, primary_key=True),
+    _text("name_vi", 200, nullable=False),
+    _text("name_en", 200),
+    sa.Column("aliases", sa.Text()),
+    _text("level", 20, nullable=False),
+    _text("parent_code", 40),
+    sa.Column("valid_from", sa.Date()),
+    sa.Column("valid_to", sa.Date()),
+)
+
+crosswalk = sa.Table(
+    "crosswalk",
+    metadata,
+    _text("old_code", 40, primary_key=True),
+    _text("new_code", 40, primary_key=True),
+    sa.Column("effective_on", sa.Date(), primary_key=True),
+    sa.Column("share", sa.Float(), nullable=False, server_default=sa.text("1.0")),
+    _flag("illustrative"),
+)
+
+# ---- establishments and inspections ----------------------------------------
+
+establishments = sa.Table(
+    "establishments",
+    metadata,
+    sa.Column("establishment_id", sa.Integer(), primary_key=True, autoincrement=True),
+    _text("code", 40, nullable=False, unique=True),
+    _text("name", 300, nullable=False),
+    _text("kind", 20, nullable=False),
+    _text("sector", 20, nullable=False),
+    _text("vsic", 10),
+    _text("unit_code", 40, index=True),
+    sa.Column("workforce", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    sa.Column("strict_workers", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    _flag("has_strict_equipment"),
+    _flag("high_risk"),
+    _flag("labour_relations"),
+    _flag("employs_minors"),
+    sa.Column("active_from", sa.Date()),
+    sa.Column("active_to", sa.Date()),
+    *_stamp("created"),
+    *_stamp("updated"),
+)
+
+inspections = sa.Table(
+    "inspections",
+    metadata,
+    sa.Column("inspection_pk", sa.Integer(), primary_key=True, autoincrement=True),
+    _text("inspection_id", 36, nullable=False, unique=True),
+    sa.Column(
+        "establishment_id",
+        sa.Integer(),
+        sa.ForeignKey("establishments.establishment_id"),
+        nullable=False,
+        index=True,
+    ),
+    _text("checklist_id", 80, nullable=False),
+    _text("checklist_version", 40, nullable=False),
+    _text("checklist_fingerprint", 64, nullable=False),
+    sa.Column("inspected_on", sa.Date(), nullable=False),
+    _text("type", 20, nullable=False),
+    _text("status", 10, nullable=False),
+    # the first revision's inspection_id: every revision of one inspection shares it
+    _text("chain_id", 36, nullable=False),
+    sa.Column("revision", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    _text("supersedes", 36, sa.ForeignKey("inspections.inspection_id")),
+    sa.Column("reason", sa.Text()),
+    sa.Column("inspectors", sa.Text(), nullable=False, server_default=""),
+    sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    # a final inspection's answers, packed once when it is finalized (see answers.pack);
+    # NULL for drafts, whose answers are read from ``responses``
+    sa.Column("answers_packed", sa.LargeBinary()),
+    *_stamp("created"),
+    *_stamp("updated"),
+    sa.UniqueConstraint("chain_id", "revision"),
+    sa.CheckConstraint("status IN ('draft', 'final')", name="status"),
+)
+
+item_codes = sa.Table(
+    "item_codes",
+    metadata,
+    sa.Column("item_pk", sa.Integer(), primary_key=True, autoincrement=True),
+    _text("item_id", 80, nullable=False, unique=True),
+)
+
+responses = sa.Table(
+    "responses",
+    metadata,
+    sa.Column(
+        "inspection_pk",
+        sa.Integer(),
+        sa.ForeignKey("inspections.inspection_pk"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column(
+        "item_pk",
+        sa.Integer(),
+        sa.ForeignKey("item_codes.item_pk"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    _text("answer", 20),
+    sa.Column("value", sa.Float()),
+    sa.Column("note", sa.Text()),
+    *_stamp("answered"),
+    sa.CheckConstraint("answer IN ('compliant', 'noncompliant', 'na')", name="answer"),
+    sqlite_with_rowid=False,
+)
+
+# Few answers carry a value or a note: these partial covering indexes let
+# Store.responses() fetch just those rows without scanning every answer.
+for _column in ("value", "note"):
+    _present = responses.c[_column].is_not(None)
+    sa.Index(
+        f"ix_responses_{_column}s",
+        responses.c.inspection_pk,
+        responses.c.item_pk,
+        responses.c[_column],
+        sqlite_where=_present,
+        postgresql_where=_present,
+    )
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("evidence_id", sa.Integer(), primary_key=True, autoincrement=True),
+    _text("inspection_id", 36, sa.ForeignKey("inspections.inspection_id"), nullable=False),
+    _text("item_id", 80, nullable=False),
+    _text("sha256", 64, nullable=False),
+    _text("filename", 300, nullable=False),
+    _text("media_type", 100, nullable=False),
+    sa.Column("size", sa.Integer(), nullable=False),
+    *_stamp("added"),
+    sa.UniqueConstraint("inspection_id", "item_id", "sha256"),
+)
+
+findings = sa.Table(
+    "findings",
+    metadata,
+    _text("inspection_id", 36, sa.ForeignKey("inspections.inspection_id"), primary_key=True),
+    _text("item_id", 80, primary_key=True),
+    _text("section_id", 80),
+    _text("severity", 20, nullable=False),
+    sa.Column("text_vi", sa.Text()),
+    sa.Column("text_en", sa.Text()),
+    sa.Column("legal_basis", sa.Text()),
+    sa.Column("action_vi", sa.Text()),
+    sa.Column("action_en", sa.Text()),
+    sa.Column("days_to_correct", sa.Integer()),
+    sa.Column("due_on", sa.Date()),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    sa.Column("action_id", sa.Integer(), primary_key=True, autoincrement=True),
+    _text("inspection_id", 36, sa.ForeignKey("inspections.inspection_id"), nullable=False),
+    _text("item_id", 80, nullable=False),
+    _text("severity", 20, nullable=False),
+    sa.Column("action_vi", sa.Text()),
+    sa.Column("action_en", sa.Text()),
+    sa.Column("due_on", sa.Date()),
+    _text("status", 10, nullable=False, server_default="open"),
+    sa.Column("closed_on", sa.Date()),
+    _text("verified_by", 36, sa.ForeignKey("inspections.inspection_id")),
+    *_stamp("updated"),
+    sa.UniqueConstraint("inspection_id", "item_id"),
+    sa.CheckConstraint("status IN ('open', 'closed')", name="status"),
+)
+
+# ---- registers --------------------------------------------------------------
+
+
+def _register(name: str, key: tuple[str, ...], *columns: sa.Column) -> sa.Table:
+    """A register table whose natural ``key`` is its primary key (NOT NULL, '' when absent)."""
+    for column in columns:
+        if column.name in key:
+            column.primary_key = True
+            column.nullable = False
+            column.autoincrement = False
+            if isinstance(column.type, sa.String):
+                column.server_default = sa.DefaultClause("")
+    return sa.Table(
+        name,
+        metadata,
+        *columns,
+        _text("source", 300),
+        sa.Column("imported_at", sa.DateTime()),
+    )
+
+
+def _year() -> sa.Column:
+    return sa.Column("year", sa.Integer())
+
+
+def _count(name: str) -> sa.Column:
+    return sa.Column(name, sa.Integer())
+
+
+REGISTER_KEYS: dict[str, tuple[str, ...]] = {
+    "workforce": ("unit_code", "year"),
+    "accidents": ("accident_id",),
+    "compensation": ("accident_id", "victim_no"),
+    "training": ("year", "unit_code", "establishment_code", "group", "category"),
+    "od_exams": ("year", "unit_code", "establishment_code"),
+    "env_monitoring": ("year", "unit_code", "establishment_code"),
+    "outreach": ("year", "unit_code", "establishment_code", "channel"),
+}
+
+workforce = _register(
+    "workforce",
+    REGISTER_KEYS["workforce"],
+    _text("unit_code", 40),
+    _year(),
+    _count("workers"),
+    _count("workers_labour_relations"),
+)
+
+accidents = _register(
+    "accidents",
+    REGISTER_KEYS["accidents"],
+    _text("accident_id", 60),
+    sa.Column("occurred_on", sa.Date(), nullable=False),
+    _text("establishment_code", 40),
+    _text("unit_code", 40),
+    sa.Column("labour_relations", sa.Boolean()),
+    _count("victims"),
+    _count("deaths"),
+    _count("serious_injuries"),
+    sa.Column("declared_on", sa.Date()),
+    sa.Column("investigation_completed_on", sa.Date()),
+    sa.Column("handled", sa.Boolean()),
+)
+
+compensation = _register(
+    "compensation",
+    REGISTER_KEYS["compensation"],
+    _text("accident_id", 60),
+    sa.Column("victim_no", sa.Integer()),
+    sa.Column("compensated", sa.Boolean()),
+    sa.Column("amount_vnd", sa.BigInteger()),
+    sa.Column("paid_on", sa.Date()),
+)
+
+training = _register(
+    "training",
+    REGISTER_KEYS["training"],
+    _year(),
+    _text("unit_code", 40),
+    _text("establishment_code", 40),
+    sa.Column("group", sa.Integer()),
+    _text("category", 30),
+    _count("headcount"),
+    _count("trained"),
+)
+
+od_exams = _register(
+    "od_exams",
+    REGISTER_KEYS["od_exams"],
+    _year(),
+    _text("unit_code", 40),
+    _text("establishment_code", 40),
+    _count("workers_examined"),
+    _count("od_cases"),
+)
+
+env_monitoring = _register(
+    "env_monitoring",
+    REGISTER_KEYS["env_monitoring"],
+    _year(),
+    _text("unit_code", 40),
+    _text("establishment_code", 40),
+    sa.Column("monitored_on", sa.Date()),
+    _count("samples"),
+    _count("samples_failing"),
+)
+
+outreach = _register(
+    "outreach",
+    REGISTER_KEYS["outreach"],
+    _year(),
+    _text("unit_code", 40),
+    _text("establishment_code", 40),
+    _text("channel", 60),
+    sa.Column("reached_on", sa.Date()),
+)
+
+REGISTER_TABLES: dict[str, sa.Table] = {name: metadata.tables[name] for name in REGISTER_KEYS}
+
+MAIN_TABLES = ("units", "establishments", "inspections", "responses", "findings", "actions")

@@ -1,0 +1,502 @@
+"""The store: establishments, inspections, answers, findings and registers in SQLite or PostgreSQL.
+
+Usage::
+
+    from audit_lib.store._store import open_store
+    store = open_store()                        # $AUDIT_DB_URL or sqlite:///<project>/data/audit.db
+    store = open_store("postgresql+psycopg://user@host/osh", upgrade=True)
+    eid = store.add_establishment(code="6200123456", name="HTX Nậm Xe", kind="cooperative",
+                                  sector="agriculture", unit_code="NAM_XE", workforce=25)
+    iid = store.create_inspection(eid, checklist, "2025-05-12", "periodic", ["Lò Văn A"], by="a")
+    version = store.save_answer(iid, "GEN.ORG.01", "compliant", by="a", expected_version=1)
+    store.finalize(iid, by="a", findings=scored.findings)
+    store.revise(iid, reason="sai ngày kiểm tra", by="b")   # a new draft revision
+    store.inspections(); store.responses()      # DataFrames (docs/contracts.md)
+
+Every call opens its own connection and runs in one transaction, so a widget
+callback on another thread is safe and a failure leaves nothing half-written.
+SQLite runs in WAL mode with a busy timeout, and write transactions start with
+``BEGIN IMMEDIATE`` so read-then-write never deadlocks. A finalized inspection
+is never changed: :meth:`Store.revise` starts revision n+1 as a draft.
+Writers pass ``expected_version`` to detect a concurrent save: the loser gets
+:class:`~audit_lib.core.errors.ConflictError` with its unsaved data in ``pending``.
+Inspection writing lives in :mod:`audit_lib.store._inspections`.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from audit_lib.core.errors import (
+    DatabaseMissingError,
+    InputError,
+    NotFoundError,
+    Problem,
+    Reason,
+    SchemaOutdatedError,
+    StoreError,
+    raise_if_problems,
+)
+from audit_lib.core.i18n import both
+from audit_lib.core.resources import home
+from audit_lib.core.vocabulary import KINDS, SECTORS
+from audit_lib.store import _answers as answers
+from audit_lib.store import _schema as schema
+from audit_lib.store import migrations
+from audit_lib.store._evidence import EvidenceFiles, default_evidence_dir
+from audit_lib.store._inspections import InspectionLog
+
+MESSAGES = {
+    "newer": {
+        "vi": "cơ sở dữ liệu {url} ở phiên bản lược đồ {current}, mới hơn phần mềm này "
+        "({head}): hãy cập nhật phần mềm",
+        "en": "database {url} is at schema revision {current}, newer than this software "
+        "({head}): update the software",
+    },
+    "required": {"vi": "bắt buộc", "en": "is required"},
+    "unknown_field": {"vi": "trường không có trong danh mục", "en": "unknown field"},
+    "bad_choice": {
+        "vi": "giá trị {value!r} không hợp lệ; dùng: {choices}",
+        "en": "invalid value {value!r}; use one of: {choices}",
+    },
+    "duplicate_code": {"vi": "mã {value!r} đã có", "en": "code {value!r} already exists"},
+    "not_int": {"vi": "phải là số nguyên không âm", "en": "must be a whole number ≥ 0"},
+}
+
+
+def default_db_url() -> str:
+    """``$AUDIT_DB_URL``, else the SQLite file ``data/audit.db`` under the project root."""
+    return os.environ.get("AUDIT_DB_URL") or f"sqlite:///{home() / 'data' / 'audit.db'}"
+
+
+def create_engine(url: str | sa.URL) -> sa.Engine:
+    """An engine for ``url``; for SQLite: WAL, busy timeout, foreign keys, BEGIN IMMEDIATE writes.
+
+    A connection run with ``execution_options(readonly=True)`` starts a plain
+    (deferred) ``BEGIN`` instead, so concurrent readers do not queue for the write lock.
+    """
+    url = sa.make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    if url.database not in (None, "", ":memory:"):
+        Path(url.database).resolve().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "busy_timeout=60000",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        readonly = conn.get_execution_options().get("readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def missing_sqlite_file(url: str | sa.URL) -> Path | None:
+    """The file of a SQLite ``url`` when it does not exist yet, else None; nothing is created."""
+    url = sa.make_url(url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
+
+
+def open_store(
+    url: str | None = None, upgrade: bool = False, evidence_dir: str | os.PathLike | None = None
+) -> Store:
+    """The store at ``url`` (default :func:`default_db_url`), checked to be at the newest schema.
+
+    ``upgrade=True`` creates or upgrades the schema first (``audit db upgrade``);
+    otherwise an empty or outdated database raises :class:`SchemaOutdatedError`,
+    and a SQLite file that does not exist :class:`DatabaseMissingError` (and is
+    not created).
+    """
+    url = url or default_db_url()
+    if not upgrade and missing_sqlite_file(url):
+        shown = sa.make_url(url).render_as_string(hide_password=True)
+        raise DatabaseMissingError(shown, migrations.head_revision())
+    engine = create_engine(url)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        head = migrations.head_revision()
+        with engine.connect().execution_options(readonly=True) as conn, conn.begin():
+            current = migrations.current_revision(conn)
+        if current is not None and current not in {s.revision for s in migrations.scripts()}:
+            raise StoreError(both(MESSAGES, "newer", url=shown, current=current, head=head))
+        if current != head and upgrade:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(453)")
+                migrations.upgrade(conn)
+                current = migrations.current_revision(conn)
+        if current != head:
+            raise SchemaOutdatedError(shown, current, head)
+    except BaseException:
+        engine.dispose()
+        raise
+    files = EvidenceFiles(evidence_dir or default_evidence_dir(engine.url, home()))
+    return Store(engine, files)
+
+
+def _select(table: sa.Table, columns: list[str] | None, *needed: str) -> sa.Select:
+    """``SELECT`` of ``columns`` (and ``needed``) of ``table``, in the table's order; all when None.
+
+    Reading only what is used matters: the text columns of findings and actions
+    cost most of the time of reading them.
+    """
+    if columns is None:
+        return sa.select(table)
+    wanted = {*columns, *needed}
+    return sa.select(*(c for c in table.c if c.name in wanted))
+
+
+def _timeless(stmt: sa.Select) -> tuple[sa.Select, list[str]]:
+    """``stmt`` reading date and time columns as raw values, and their names.
+
+    pandas parses a whole column at once far faster than SQLAlchemy parses
+    SQLite's date strings one by one.
+    """
+    columns, names = [], []
+    for column in stmt.selected_columns:
+        if isinstance(column.type, sa.Date | sa.DateTime):
+            columns.append(sa.type_coerce(column, sa.String).label(column.name))
+            names.append(column.name)
+        else:
+            columns.append(column)
+    return stmt.with_only_columns(*columns), names
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents (``Đ`` → ``d``), for searching Vietnamese names."""
+    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+class Store(InspectionLog):
+    """Reading frames and writing records; see the module docstring."""
+
+    def __init__(self, engine: sa.Engine, evidence_files: EvidenceFiles):
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+        self.evidence_files = evidence_files
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections (the store can still be used: it reconnects)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction (SQLite: ``BEGIN IMMEDIATE``): commits, or rolls back on error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self):
+        """One read-only transaction: a consistent snapshot that takes no write lock."""
+        options = {"readonly": True}
+        if self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"  # one snapshot for several queries
+        with self.engine.connect().execution_options(**options) as conn, conn.begin():
+            yield conn
+
+    def _frame(self, stmt: sa.Select, conn: sa.Connection | None = None) -> pd.DataFrame:
+        """The rows of ``stmt``; date and time columns as ``datetime64``."""
+        if conn is None:
+            with self.reading() as conn:
+                return self._frame(stmt, conn)
+        stmt, dates = _timeless(stmt)
+        result = conn.execute(stmt)
+        keys = list(result.keys())
+        frame = pd.DataFrame([tuple(row) for row in result.all()], columns=keys)
+        for name in dates:
+            frame[name] = pd.to_datetime(frame[name], format="ISO8601")
+        return frame
+
+    # ---- reading --------------------------------------------------------------
+
+    def units(self) -> pd.DataFrame:
+        t = schema.units
+        return self._frame(sa.select(t).order_by(t.c.unit_code))
+
+    def crosswalk(self) -> pd.DataFrame:
+        t = schema.crosswalk
+        stmt = sa.select(t).order_by(t.c.old_code, t.c.new_code, t.c.effective_on)
+        return self._frame(stmt)
+
+    def establishments(self) -> pd.DataFrame:
+        t = schema.establishments
+        cols = [
+            c for c in t.c if c.name not in ("created_by", "created_at", "updated_by", "updated_at")
+        ]
+        stmt = sa.select(*cols).order_by(t.c.establishment_id)
+        return self._frame(stmt)
+
+    def find_establishments(self, text: str | None = None, unit_code: str | None = None):
+        """Establishments whose name or code contains ``text`` (ignoring case and accents)."""
+        frame = self.establishments()
+        if unit_code is not None:
+            frame = frame[frame["unit_code"] == unit_code]
+        if text:
+            needle = _fold(text.strip())
+            hay = frame["name"].map(_fold) + " " + frame["code"].map(_fold)
+            frame = frame[hay.str.contains(needle, regex=False)]
+        return frame.reset_index(drop=True)
+
+    def inspections(
+        self,
+        status: str | None = "final",
+        current_only: bool = True,
+        year: int | None = None,
+        since=None,
+        ids=None,
+    ) -> pd.DataFrame:
+        """Inspections; with ``current_only`` the newest revision per chain among ``status``."""
+        t = schema.inspections
+        cols = [c for c in t.c if c.name not in ("inspection_pk", "chain_id")]
+        stmt = sa.select(*cols, t.c.chain_id)
+        if status is not None:
+            stmt = stmt.where(t.c.status == status)
+        if current_only:
+            newer = t.alias("newer")
+            later = sa.select(newer.c.inspection_pk).where(
+                newer.c.chain_id == t.c.chain_id, newer.c.revision > t.c.revision
+            )
+            if status is not None:
+                later = later.where(newer.c.status == status)
+            stmt = stmt.where(~later.exists())
+        if year is not None:
+            stmt = stmt.where(t.c.inspected_on.between(date(year, 1, 1), date(year, 12, 31)))
+        if since is not None:
+            stmt = stmt.where(t.c.inspected_on >= pd.Timestamp(since).date())
+        wanted = None if ids is None else [str(i) for i in ids]
+        if wanted is not None and len(wanted) <= 500:
+            stmt = stmt.where(t.c.inspection_id.in_(wanted))
+        frame = self._frame(stmt.order_by(t.c.inspection_pk))
+        if wanted is not None and len(wanted) > 500:
+            frame = frame[frame["inspection_id"].isin(wanted)].reset_index(drop=True)
+        return frame
+
+    def responses(self, inspection_ids=None) -> pd.DataFrame:
+        """Answers, long: ``inspection_id, item_id, answer, value, note`` (categoricals)."""
+        with self.reading() as conn:
+            return answers.read(conn, inspection_ids)
+
+    def findings(self, inspection_ids=None, columns: list[str] | None = None) -> pd.DataFrame:
+        """Findings (of ``inspection_ids`` when given); only ``columns`` when given."""
+        t = schema.findings
+        stmt = _select(t, columns, "inspection_id").order_by(t.c.inspection_id, t.c.item_id)
+        frame = self._frame(stmt)
+        if inspection_ids is not None:
+            frame = frame[frame["inspection_id"].isin([str(i) for i in inspection_ids])]
+        return frame.reset_index(drop=True)
+
+    def actions(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Corrective actions; only ``columns`` when given."""
+        t = schema.actions
+        return self._frame(_select(t, columns).order_by(t.c.action_id))
+
+    def evidence(self, inspection_id: str) -> pd.DataFrame:
+        """Evidence rows of one inspection; ``path`` is where each file is."""
+        t = schema.evidence
+        stmt = sa.select(t).where(t.c.inspection_id == str(inspection_id)).order_by(t.c.evidence_id)
+        frame = self._frame(stmt)
+        frame["path"] = [str(self.evidence_files.path(s)) for s in frame["sha256"]]
+        return frame
+
+    def register(self, kind: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """A register table as a frame (only ``columns`` when given); text key columns
+        stored as ``""`` come back missing."""
+        table = _register_table(kind)
+        frame = self._frame(_select(table, columns).order_by(*table.primary_key.columns))
+        for name in schema.REGISTER_KEYS[kind]:
+            if name in frame and isinstance(table.c[name].type, sa.String):
+                frame[name] = frame[name].astype(object).where(frame[name] != "", None)
+        return frame
+
+    def counts(self) -> dict[str, int]:
+        """Rows in every table, for ``audit db current``."""
+        with self.reading() as conn:
+            return {
+                name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for name, table in schema.metadata.tables.items()
+            }
+
+    # ---- writing establishments and registers ------------------------------------
+
+    def add_establishment(self, by: str | None = None, **attrs) -> int:
+        """Add one establishment (contract attributes) and return its ``establishment_id``."""
+        t = schema.establishments
+        row, problems = _establishment_row(attrs)
+        with self.transaction() as conn:
+            taken = conn.execute(sa.select(t.c.establishment_id).where(t.c.code == row.get("code")))
+            if row.get("code") and taken.first() is not None:
+                problems.append(
+                    Problem(
+                        "establishment",
+                        row["code"],
+                        "code",
+                        both(MESSAGES, "duplicate_code", value=row["code"]),
+                        Reason.DUPLICATE,
+                        row["code"],
+                    )
+                )
+            raise_if_problems(InputError, problems)
+            now = _now()
+            row.update(created_by=by, created_at=now, updated_by=by, updated_at=now)
+            return conn.execute(
+                t.insert().values(**row).returning(t.c.establishment_id)
+            ).scalar_one()
+
+    def write_register(
+        self,
+        kind: str,
+        frame: pd.DataFrame,
+        source: str | None = None,
+        conn: sa.Connection | None = None,
+    ) -> int:
+        """Insert or replace rows of a register by its natural key (all in one transaction).
+
+        Missing text keys are stored as ``""``; ``conn`` joins a caller's transaction.
+        """
+        if conn is None:
+            with self.transaction() as conn:
+                return self.write_register(kind, frame, source, conn)
+        table = _register_table(kind)
+        keys = schema.REGISTER_KEYS[kind]
+        names = [c.name for c in table.c if c.name in frame.columns]
+        now = _now()
+        rows = []
+        for record in (
+            frame[names].astype(object).where(frame[names].notna(), None).to_dict("records")
+        ):
+            for name in keys:
+                if record.get(name) is None and isinstance(table.c[name].type, sa.String):
+                    record[name] = ""
+            record.setdefault("source", source)
+            record.setdefault("imported_at", now)
+            rows.append(record)
+        if rows:
+            stmt = answers._insert(conn, table)
+            others = [n for n in rows[0] if n not in keys]
+            stmt = (
+                stmt.on_conflict_do_update(
+                    index_elements=list(keys), set_={n: stmt.excluded[n] for n in others}
+                )
+                if others
+                else stmt.on_conflict_do_nothing(index_elements=list(keys))
+            )
+            conn.execute(stmt, rows)
+        return len(rows)
+
+
+def _register_table(kind: str) -> sa.Table:
+    if kind not in schema.REGISTER_TABLES:
+        raise NotFoundError("register", kind)
+    return schema.REGISTER_TABLES[kind]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _whole(value) -> bool:
+    """True for a whole number ≥ 0 (``12``, ``12.0``, ``"12"``), not for ``True``."""
+    if isinstance(value, bool):
+        return False
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return number.is_integer() and number >= 0
+
+
+def _establishment_row(attrs: dict) -> tuple[dict, list[Problem]]:
+    """The row to insert and every problem with ``attrs``."""
+    t = schema.establishments
+    allowed = {c.name for c in t.c} - {
+        "establishment_id",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+    }
+    where = str(attrs.get("code") or attrs.get("name") or "?")
+    problems, row = [], {}
+    for name, value in attrs.items():
+        if name not in allowed:
+            problems.append(
+                Problem(
+                    "establishment",
+                    where,
+                    name,
+                    both(MESSAGES, "unknown_field"),
+                    Reason.UNKNOWN,
+                )
+            )
+            continue
+        missing = value is None or (isinstance(value, float) and value != value)
+        row[name] = None if missing else value
+    for name in ("code", "name", "kind", "sector"):
+        if not str(row.get(name) or "").strip():
+            problems.append(
+                Problem("establishment", where, name, both(MESSAGES, "required"), Reason.MISSING)
+            )
+        else:
+            row[name] = unicodedata.normalize("NFC", str(row[name]).strip())
+    for name, choices in (("kind", KINDS), ("sector", SECTORS)):
+        if row.get(name) and row[name] not in choices:
+            problems.append(
+                Problem(
+                    "establishment",
+                    where,
+                    name,
+                    both(MESSAGES, "bad_choice", value=row[name], choices=", ".join(choices)),
+                    Reason.VALUE,
+                    row[name],
+                )
+            )
+    for name in ("workforce", "strict_workers"):
+        value = row.get(name)
+        if value is None:
+            row.pop(name, None)
+        elif not _whole(value):
+            problems.append(
+                Problem("establishment", where, name, both(MESSAGES, "not_int"), Reason.TYPE, value)
+            )
+        else:
+            row[name] = int(float(value))
+    for name in ("has_strict_equipment", "high_risk", "labour_relations", "employs_minors"):
+        if name in row:
+            row[name] = bool(row[name])
+    for name in ("active_from", "active_to"):
+        if row.get(name) is not None:
+            row[name] = pd.Timestamp(row[name]).date()
+    return row, problems

@@ -1,0 +1,273 @@
+"""Administrative units as data: the hierarchy valid at a date, the 2025 crosswalk, roll-up.
+
+Usage::
+
+    from audit_lib.units import _units as units
+    tree = units.Hierarchy(store.units(), store.crosswalk())
+    tree.resolve("sin suoi ho")                  # a code, by name or alias, any case or accents
+    tree.valid_at(date(2024, 12, 31), level="commune")   # the 17 old units
+    m = tree.mapping(["OLD1", "OLD2"], level="commune", at=date(2025, 7, 1))
+    # code -> unit_code (valid at the date, at that level), share, illustrative
+    tree.roll_up(facts, ["numerator", "denominator"], level="district", at=date(2024, 12, 31))
+
+Rules
+    * A unit row is valid from ``valid_from`` (missing: always was) through
+      ``valid_to`` inclusive (missing: still valid). A code may have several rows
+      (a commune that changed parent keeps its code, with a new row).
+    * Data recorded for a unit no longer valid at the date are carried across
+      the crosswalk (``old_code -> new_code`` with ``effective_on <= at``),
+      multiplying by ``share`` (the part of the old unit that went to the new
+      one; 1.0 when whole), repeatedly until a valid unit is reached. Mappings
+      flagged ``illustrative`` (not from a sourced decision) are flagged in the
+      result, so reports can say so.
+    * A valid unit is then mapped to its ancestor (or itself) at the requested
+      level by following ``parent_code`` among the rows valid at the date.
+      Data recorded at a coarser level than requested (a district total when
+      communes are asked for) have no such ancestor and are left out of that
+      level; they count again when a coarser level is asked for.
+    * Data recorded for a unit created after the date (a new commune, when the
+      old district is asked for) go back to the unit at the requested level
+      that wholly contains it: the one unit that all its crosswalk
+      predecessors roll up to. A new unit formed from parts of several such
+      units cannot be split back and is left out of that level.
+    * Roll-up sums numerators and denominators; it never averages rates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import pandas as pd
+
+from audit_lib.core.errors import InputError, Problem, Reason
+from audit_lib.core.i18n import DEFAULT_LANG, tr
+
+LEVELS = ("province", "district", "commune")
+
+MESSAGES = {
+    "unknown_unit": {
+        "vi": "không có đơn vị hành chính nào tên hoặc mã là {text!r}",
+        "en": "no administrative unit has the name or code {text!r}",
+    },
+    "ambiguous_unit": {
+        "vi": "{text!r} có thể là nhiều đơn vị: {codes}; hãy dùng mã",
+        "en": "{text!r} could be several units: {codes}; use the code",
+    },
+    "unknown_level": {
+        "vi": "cấp phải là một trong {levels}, không phải {level!r}",
+        "en": "level must be one of {levels}, not {level!r}",
+    },
+    "no_units": {
+        "vi": "không có đơn vị cấp {level} nào còn hiệu lực ngày {at}",
+        "en": "no {level} unit is valid on {at}",
+    },
+}
+
+_PREFIXES = re.compile(
+    r"^(tinh|huyen|thi tran|thi xa|thanh pho|xa|phuong|tt|province|district|commune)\s+"
+)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, ``đ`` as ``d``: ``fold("Sì  Lở Lầu")`` is 'si lo lau'."""
+    decomposed = unicodedata.normalize("NFD", str(text).strip().lower().replace("đ", "d"))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return re.sub(r"\s+", " ", bare)
+
+
+class Hierarchy:
+    """Units and crosswalk frames (columns as in ``docs/contracts.md``) with date-aware lookups."""
+
+    def __init__(self, units: pd.DataFrame, crosswalk: pd.DataFrame | None = None):
+        self.units = units.copy()
+        self.units["valid_from"] = pd.to_datetime(self.units["valid_from"]).dt.date
+        self.units["valid_to"] = pd.to_datetime(self.units["valid_to"]).dt.date
+        cw = crosswalk if crosswalk is not None else pd.DataFrame()
+        cw = cw.reindex(columns=["old_code", "new_code", "effective_on", "share", "illustrative"])
+        cw["effective_on"] = pd.to_datetime(cw["effective_on"]).dt.date
+        cw["share"] = pd.to_numeric(cw["share"]).fillna(1.0).astype(float)
+        cw["illustrative"] = cw["illustrative"].astype("boolean").fillna(False).astype(bool)
+        self.crosswalk = cw
+        self._cache: dict[tuple[str, dt.date], pd.DataFrame] = {}
+
+    def latest_change(self) -> dt.date:
+        """The date the current hierarchy starts: the last ``valid_from`` or crosswalk date."""
+        dates = [d for d in self.units["valid_from"] if not _isna(d)]
+        dates += [d for d in self.crosswalk["effective_on"] if not _isna(d)]
+        return max(dates) if dates else dt.date(1900, 1, 1)
+
+    def valid_at(self, at: dt.date, level: str | None = None) -> pd.DataFrame:
+        """The unit rows valid on ``at`` (optionally of one level), one per code."""
+        u = self.units
+        start = u["valid_from"].map(lambda d: _isna(d) or d <= at)
+        end = u["valid_to"].map(lambda d: _isna(d) or d >= at)
+        rows = u[start & end]
+        if level is not None:
+            rows = rows[rows["level"] == check_level(level)]
+        return rows.drop_duplicates("unit_code", keep="last").reset_index(drop=True)
+
+    def names(self, lang: str = DEFAULT_LANG) -> dict[str, str]:
+        """Unit code -> name in ``lang`` (the latest row of each code)."""
+        col = "name_en" if lang == "en" else "name_vi"
+        rows = self.units.sort_values("valid_from", na_position="first")
+        names = rows[col].where(rows[col].notna() & (rows[col] != ""), rows["name_vi"])
+        return dict(zip(rows["unit_code"], names, strict=True))
+
+    def resolve(self, text: str, at: dt.date | None = None, lang: str = DEFAULT_LANG) -> str:
+        """A unit's code from its code, name or alias (case and accents ignored).
+
+        When several units share a name (the old and the new Sin Suối Hồ), the one
+        valid at ``at`` wins; still several: an :class:`InputError` lists their codes.
+        """
+        u = self.units
+        if text in set(u["unit_code"].astype(str)):
+            return text
+        key = fold(text)
+        bare = _PREFIXES.sub("", key)
+        exact, loose = set(), set()
+        for row in u.itertuples(index=False):
+            aliases = [] if _isna(row.aliases) else str(row.aliases).split(";")
+            for name in [row.name_vi, row.name_en, *aliases]:
+                if _isna(name) or not str(name).strip():
+                    continue
+                folded = fold(name)
+                if key == folded:
+                    exact.add(row.unit_code)
+                elif bare == _PREFIXES.sub("", folded):
+                    loose.add(row.unit_code)
+        hits = exact or loose
+        if at is not None and len(hits) > 1:
+            valid = hits & set(self.valid_at(at)["unit_code"])
+            hits = valid or hits
+        if len(hits) == 1:
+            return hits.pop()
+        key_msg = "unknown_unit" if not hits else "ambiguous_unit"
+        msg = tr(MESSAGES, key_msg, lang, text=text, codes=", ".join(sorted(hits)))
+        raise InputError([Problem("--unit", None, "unit", msg, Reason.UNKNOWN, text)])
+
+    def carry(self, codes: Iterable[str], at: dt.date) -> pd.DataFrame:
+        """Each code -> the unit(s) valid on ``at`` it became.
+
+        Columns ``code, unit_code, share, illustrative``.
+
+        A code valid on ``at`` maps to itself with share 1. Codes that reach no
+        valid unit are left out.
+        """
+        valid = set(self.valid_at(at)["unit_code"])
+        cw = self.crosswalk[self.crosswalk["effective_on"].map(lambda d: not _isna(d) and d <= at)]
+        links = {}
+        for row in cw.itertuples(index=False):
+            links.setdefault(row.old_code, []).append((row.new_code, row.share, row.illustrative))
+        rows = []
+        for code in dict.fromkeys(codes):
+            frontier = [(code, 1.0, False)]
+            for _ in range(len(links) + 1):
+                nxt = []
+                for c, share, illus in frontier:
+                    if c in valid:
+                        rows.append((code, c, share, illus))
+                    else:
+                        nxt += [(n, share * s, illus or i) for n, s, i in links.get(c, [])]
+                frontier = nxt
+                if not frontier:
+                    break
+        out = pd.DataFrame(rows, columns=["code", "unit_code", "share", "illustrative"])
+        return out.groupby(["code", "unit_code"], as_index=False).agg(
+            share=("share", "sum"), illustrative=("illustrative", "max")
+        )
+
+    def ancestors(self, at: dt.date, level: str) -> dict[str, str]:
+        """Every unit valid on ``at`` -> its ancestor (or itself) at ``level``, where one exists."""
+        check_level(level)
+        rows = self.valid_at(at)
+        parent = dict(zip(rows["unit_code"], rows["parent_code"], strict=True))
+        lev = dict(zip(rows["unit_code"], rows["level"], strict=True))
+        out = {}
+        for code in parent:
+            c, seen = code, set()
+            while c in lev and lev[c] != level and c not in seen:
+                seen.add(c)
+                c = parent.get(c)
+            if c in lev and lev[c] == level:
+                out[code] = c
+        return out
+
+    def mapping(self, codes: Iterable[str], level: str, at: dt.date) -> pd.DataFrame:
+        """Recorded code -> its unit at ``level`` valid on ``at``, with share and illustrative."""
+        full = self._mapping(level, at)
+        return full[full["code"].isin(list(codes))].reset_index(drop=True)
+
+    def _mapping(self, level: str, at: dt.date) -> pd.DataFrame:
+        """The mapping of every known code, computed once per level and date."""
+        if (level, at) not in self._cache:
+            codes = list(self.units["unit_code"]) + list(self.crosswalk["old_code"].dropna())
+            carried = self.carry(codes, at)
+            carried["unit_code"] = carried["unit_code"].map(self.ancestors(at, level))
+            carried = carried.dropna(subset=["unit_code"])
+            contained = self._contained(carried, at)
+            if len(contained):
+                carried = pd.concat([carried, contained], ignore_index=True)
+            self._cache[level, at] = carried.groupby(["code", "unit_code"], as_index=False).agg(
+                share=("share", "sum"), illustrative=("illustrative", "max")
+            )
+        return self._cache[level, at]
+
+    def _contained(self, carried: pd.DataFrame, at: dt.date) -> pd.DataFrame:
+        """Units created after ``at`` -> the one mapped unit all their predecessors went to.
+
+        ``carried`` maps the codes known on ``at`` (code, unit_code, share,
+        illustrative); a later unit whose crosswalk predecessors all map to one
+        unit there lies wholly inside it (share 1).
+        """
+        cw = self.crosswalk
+        later = cw[cw["effective_on"].map(lambda d: not _isna(d) and d > at)]
+        known = set(carried["code"])
+        rows = []
+        for new_code, links in later.groupby("new_code"):
+            old = links["old_code"]
+            if new_code in known or not old.isin(known).all():
+                continue
+            inside = carried[carried["code"].isin(old)]
+            if inside["unit_code"].nunique() == 1:
+                illustrative = bool(inside["illustrative"].any() or links["illustrative"].any())
+                rows.append((new_code, inside["unit_code"].iloc[0], 1.0, illustrative))
+        out = pd.DataFrame(rows, columns=["code", "unit_code", "share", "illustrative"])
+        return out.astype({"share": float, "illustrative": bool})
+
+    def roll_up(
+        self,
+        facts: pd.DataFrame,
+        sums: list[str],
+        level: str,
+        at: dt.date,
+        by: list[str] | None = None,
+        code: str = "unit_code",
+    ) -> pd.DataFrame:
+        """Sum ``sums`` of ``facts`` (recorded per ``code``) into ``level`` units valid at ``at``.
+
+        Returns ``unit_code``, the ``by`` columns, the sums and ``illustrative``
+        (some of it carried by an illustrative crosswalk entry). Codes unknown
+        to the units table are left out.
+        """
+        keys = ["unit_code", *(by or [])]
+        m = self._mapping(level, at)
+        joined = facts.rename(columns={code: "code"}).merge(m, on="code", how="inner")
+        joined[sums] = joined[sums].mul(joined["share"], axis=0)
+        joined["illustrative"] = joined["illustrative"].astype(float)
+        out = joined.groupby(keys, as_index=False, sort=False)[[*sums, "illustrative"]].sum()
+        return out.assign(illustrative=out["illustrative"] > 0)
+
+
+def check_level(level: str, lang: str = DEFAULT_LANG) -> str:
+    """Return ``level`` if it is a known level, else raise an :class:`InputError`."""
+    if level not in LEVELS:
+        msg = tr(MESSAGES, "unknown_level", lang, levels=", ".join(LEVELS), level=level)
+        raise InputError([Problem("--level", None, "level", msg, Reason.VALUE, level)])
+    return level
+
+
+def _isna(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
