@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 KERNEL := osh-audit
 JOBS   ?= 2
 
-.PHONY: install demo test check lint format bench form lab clean
+.PHONY: install demo test test-fast check lint format bench form lab docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -q
 
+# The quick loop while editing: no kernel, no browser, nothing marked slow (under a minute).
+test-fast: install
+	$(BIN)/python -m pytest -n $(JOBS) -q -m 'not kernel and not browser and not slow'
+
 lint: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check audit_lib tests benchmarks
@@ -40,6 +44,9 @@ check: lint test
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+docs: install
+	$(BIN)/python -m audit_lib.cli.reference > docs/cli.md
 
 form: install
 	$(BIN)/audit form

@@ -25,17 +25,17 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 _EXPORTS = {
     "AuditError": "audit_lib.core.errors",
-    "load_checklist": "audit_lib.checklists._model",
-    "load_checklists": "audit_lib.checklists._model",
-    "score": "audit_lib.scoring._score",
-    "score_many": "audit_lib.scoring._score",
-    "open_store": "audit_lib.store._store",
-    "load_plan": "audit_lib.indicators._plan",
-    "Frames": "audit_lib.indicators._compute",
-    "compute": "audit_lib.indicators._compute",
-    "run_inspection_reports": "audit_lib.reports._runner",
-    "run_monitoring_report": "audit_lib.reports._runner",
-    "show_form": "audit_lib.form._form",
+    "load_checklist": "audit_lib.checklists",
+    "load_checklists": "audit_lib.checklists",
+    "score": "audit_lib.scoring",
+    "score_many": "audit_lib.scoring",
+    "open_store": "audit_lib.store",
+    "load_plan": "audit_lib.indicators",
+    "Frames": "audit_lib.indicators",
+    "compute": "audit_lib.indicators",
+    "run_inspection_reports": "audit_lib.reports",
+    "run_monitoring_report": "audit_lib.reports",
+    "show_form": "audit_lib.form",
 }
 
 __all__ = ["__version__", *_EXPORTS]

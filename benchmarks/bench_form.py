@@ -63,19 +63,23 @@ def measure() -> list[float]:
     """Milliseconds from setting each of 100 answers to the live panel being updated."""
     from audit_lib.checklists import load_checklists
     from audit_lib.form import FormSession, InspectionForm
-    from audit_lib.store import open_store
+    from audit_lib.store import open_store, schema
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         synthetic_checklist(folder)
         store = open_store(f"sqlite:///{folder / 'bench.db'}", upgrade=True)
         try:
+            with store.transaction() as conn:
+                conn.execute(
+                    schema.units.insert().values(unit_code="B", name_vi="Xã thử", level="commune")
+                )
             store.add_establishment(
-                code="BENCH-1",
+                code="6200000001",
                 name="Cơ sở thử tốc độ",
                 kind="enterprise",
                 sector="trade",
-                unit_code=None,
+                unit_code="B",
                 workforce=30,
                 strict_workers=0,
                 has_strict_equipment=False,

@@ -26,3 +26,21 @@ def test_every_layer_is_named_in_the_contract():
     named = {name.strip() for layer in layers for name in layer.split("|")}
     packages = {p.name for p in (ROOT / "audit_lib").iterdir() if (p / "__init__.py").is_file()}
     assert packages - {"shipped"} == named
+
+
+def test_every_private_module_is_guarded_by_its_layers_contract():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    guarded = {
+        c["id"].removeprefix("private-"): set(c["forbidden_modules"])
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["id"].startswith("private-")
+    }
+    for layer, modules in guarded.items():
+        private = {
+            f"audit_lib.{layer}.{p.stem}"
+            for p in (ROOT / "audit_lib" / layer).glob("_*.py")
+            if p.stem != "__init__"
+        }
+        assert modules == private, f"update the private-{layer} contract in pyproject.toml"

@@ -23,30 +23,17 @@ from audit_lib.checklists._model import (
 from audit_lib.cli import main
 from audit_lib.core.errors import ChecklistError, Reason
 from audit_lib.core.vocabulary import SECTORS
+from tests.factories import TINY, checklist_data, find_item, tiny
+from tests.factories import write_yaml as write
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "checklists").glob("*.yaml"))
-TINY = Path(__file__).parent / "data" / "checklists" / "tiny.yaml"
-
-
-def tiny() -> dict:
-    return yaml.safe_load(TINY.read_text(encoding="utf-8"))
-
-
-def write(path: Path, data: dict | str) -> Path:
-    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def problems_of(tmp_path: Path, data: dict | str, name: str = "bad.yaml") -> list[str]:
     """The problems of one checklist file, each as printed, without the file name."""
     path = write(tmp_path / name, data)
     return [str(p).removeprefix(f"{path}: ") for p in validate_paths([path])]
-
-
-def item(data: dict, item_id: str) -> dict:
-    return next(i for s in data["sections"] for i in s["items"] if i["id"] == item_id)
 
 
 # Every shipped checklist
@@ -162,11 +149,12 @@ def test_items_and_sections_are_looked_up_by_id():
 
 
 def test_applicable_checklists_are_the_general_ones_then_the_sectors(tmp_path):
-    base = tiny()
-    mining = {**tiny(), "id": "mining_x", "sectors": ["mining"], "kinds": ["enterprise"]}
-    wood = {**tiny(), "id": "wood_x", "sectors": ["wood", "manufacturing"]}
-    other_general = {**tiny(), "id": "aaa_general"}
-    for data in (base, mining, wood, other_general):
+    for data in (
+        checklist_data("tiny"),
+        checklist_data("mining_x", sectors=["mining"], kinds=["enterprise"]),
+        checklist_data("wood_x", sectors=["wood", "manufacturing"]),
+        checklist_data("aaa_general"),
+    ):
         write(tmp_path / f"{data['id']}.yaml", data)
     checklists = load_checklists(tmp_path)
     assert list(checklists) == ["aaa_general", "mining_x", "tiny", "wood_x"]
@@ -195,8 +183,8 @@ def test_fingerprint_ignores_formatting_comments_key_order_and_explicit_defaults
     block = yaml.safe_dump(data, allow_unicode=True, default_flow_style=False, sort_keys=True)
     flow = "# a comment\n" + yaml.safe_dump(data, allow_unicode=True, default_flow_style=True)
     explicit = copy.deepcopy(data)
-    item(explicit, "TINY.ORG.02")["weight"] = 1.0
-    item(explicit, "TINY.ORG.02")["answer"] = "compliance"
+    find_item(explicit, "TINY.ORG.02")["weight"] = 1.0
+    find_item(explicit, "TINY.ORG.02")["answer"] = "compliance"
     nfd = unicodedata.normalize("NFD", TINY.read_text(encoding="utf-8"))
     prints = {
         load_checklist(write(tmp_path / f"{name}.yaml", text)).fingerprint
@@ -208,9 +196,9 @@ def test_fingerprint_ignores_formatting_comments_key_order_and_explicit_defaults
 @pytest.mark.parametrize(
     "change",
     [
-        lambda d: item(d, "TINY.ORG.01").update(weight=3),
-        lambda d: item(d, "TINY.ORG.01")["text"].update(vi="Có kế hoạch ATVSLĐ năm"),
-        lambda d: item(d, "TINY.ORG.02").update(applies_if="workforce >= 10"),
+        lambda d: find_item(d, "TINY.ORG.01").update(weight=3),
+        lambda d: find_item(d, "TINY.ORG.01")["text"].update(vi="Có kế hoạch ATVSLĐ năm"),
+        lambda d: find_item(d, "TINY.ORG.02").update(applies_if="workforce >= 10"),
         lambda d: d.update(version="2"),
         lambda d: d["grades"][0].update(min=95),
     ],
@@ -230,7 +218,7 @@ def test_fingerprint_changes_when_content_changes(tmp_path, change):
 
 def test_a_problem_reads_file_item_field_message(tmp_path, monkeypatch):
     data = tiny()
-    item(data, "TINY.ORG.01").update(id="MIN.VEN.02", weight=0)
+    find_item(data, "TINY.ORG.01").update(id="MIN.VEN.02", weight=0)
     (tmp_path / "checklists").mkdir()
     write(tmp_path / "checklists" / "mining.yaml", data)
     monkeypatch.chdir(tmp_path)
@@ -242,14 +230,14 @@ def test_a_problem_reads_file_item_field_message(tmp_path, monkeypatch):
 @pytest.mark.parametrize("weight", [0, -1.5])
 def test_non_positive_weight(tmp_path, weight):
     data = tiny()
-    item(data, "TINY.ORG.01")["weight"] = weight
+    find_item(data, "TINY.ORG.01")["weight"] = weight
     assert problems_of(tmp_path, data) == ["item TINY.ORG.01: weight: must be greater than 0"]
 
 
 def test_duplicate_item_id(tmp_path):
     data = tiny()
-    item(data, "TINY.TRN.01")["id"] = "TINY.ORG.01"
-    item(data, "TINY.TRN.02")["threshold"] = {"op": ">=", "value": 1}
+    find_item(data, "TINY.TRN.01")["id"] = "TINY.ORG.01"
+    find_item(data, "TINY.TRN.02")["threshold"] = {"op": ">=", "value": 1}
     assert problems_of(tmp_path, data) == [
         "item TINY.ORG.01: id: duplicate item id (also in section ORG)"
     ]
@@ -263,7 +251,7 @@ def test_duplicate_section_id(tmp_path):
 
 def test_unknown_severity_lists_the_allowed_ones(tmp_path):
     data = tiny()
-    item(data, "TINY.ORG.02")["severity"] = "blocker"
+    find_item(data, "TINY.ORG.02")["severity"] = "blocker"
     assert problems_of(tmp_path, data) == [
         "item TINY.ORG.02: severity: unknown severity 'blocker'; use one of: critical, major, minor"
     ]
@@ -271,8 +259,8 @@ def test_unknown_severity_lists_the_allowed_ones(tmp_path):
 
 def test_missing_vietnamese_text(tmp_path):
     data = tiny()
-    del item(data, "TINY.ORG.01")["text"]["vi"]
-    item(data, "TINY.ORG.02")["guidance"]["vi"] = "  "
+    del find_item(data, "TINY.ORG.01")["text"]["vi"]
+    find_item(data, "TINY.ORG.02")["guidance"]["vi"] = "  "
     assert problems_of(tmp_path, data) == [
         "item TINY.ORG.01: text.vi: Vietnamese text is required (thiếu nội dung tiếng Việt)",
         "item TINY.ORG.02: guidance.vi: must not be empty",
@@ -281,8 +269,8 @@ def test_missing_vietnamese_text(tmp_path):
 
 def test_missing_required_fields(tmp_path):
     data = tiny()
-    del item(data, "TINY.ORG.01")["legal_basis"]
-    item(data, "TINY.ORG.02")["legal_basis"] = []
+    del find_item(data, "TINY.ORG.01")["legal_basis"]
+    find_item(data, "TINY.ORG.02")["legal_basis"] = []
     del data["grades"]
     assert problems_of(tmp_path, data) == [
         "grades: is required",
@@ -293,7 +281,7 @@ def test_missing_required_fields(tmp_path):
 
 def test_condition_naming_an_unknown_attribute(tmp_path):
     data = tiny()
-    item(data, "TINY.ORG.02")["applies_if"] = "workers >= 50"
+    find_item(data, "TINY.ORG.02")["applies_if"] = "workers >= 50"
     assert problems_of(tmp_path, data) == [
         "item TINY.ORG.02: applies_if: unknown attribute 'workers'; "
         f"known attributes: {', '.join(ATTRIBUTES)}"
@@ -302,14 +290,14 @@ def test_condition_naming_an_unknown_attribute(tmp_path):
 
 def test_condition_with_invalid_syntax(tmp_path):
     data = tiny()
-    item(data, "TINY.ORG.02")["applies_if"] = "workforce >= 50 and"
+    find_item(data, "TINY.ORG.02")["applies_if"] = "workforce >= 50 and"
     [problem] = problems_of(tmp_path, data)
     assert problem.startswith("item TINY.ORG.02: applies_if: invalid syntax at the end")
 
 
 def test_threshold_on_a_compliance_item(tmp_path):
     data = tiny()
-    item(data, "TINY.ORG.01")["threshold"] = {"op": ">=", "value": 1}
+    find_item(data, "TINY.ORG.01")["threshold"] = {"op": ">=", "value": 1}
     assert problems_of(tmp_path, data) == [
         "item TINY.ORG.01: threshold: only count or number items take a threshold; "
         "set answer: count or answer: number, or remove the threshold"
@@ -326,13 +314,13 @@ def test_threshold_on_a_compliance_item(tmp_path):
 )
 def test_threshold_item_must_name_another_count_item(tmp_path, ref, message):
     data = tiny()
-    item(data, "TINY.TRN.02")["threshold"]["item"] = ref
+    find_item(data, "TINY.TRN.02")["threshold"]["item"] = ref
     assert problems_of(tmp_path, data) == [f"item TINY.TRN.02: threshold.item: {message}"]
 
 
 def test_threshold_needs_a_value_or_an_item_not_both(tmp_path):
     data = tiny()
-    item(data, "TINY.TRN.02")["threshold"]["value"] = 3
+    find_item(data, "TINY.TRN.02")["threshold"]["value"] = 3
     assert problems_of(tmp_path, data) == [
         "item TINY.TRN.02: threshold: give either value (a number) or item "
         "(another count item), not both"
@@ -378,7 +366,7 @@ def test_unknown_sector_and_kind(tmp_path):
 
 def test_unknown_field_lists_the_allowed_ones(tmp_path):
     data = tiny()
-    item(data, "TINY.ORG.01")["severty"] = "major"
+    find_item(data, "TINY.ORG.01")["severty"] = "major"
     [problem] = problems_of(tmp_path, data)
     assert problem.startswith("item TINY.ORG.01: severty: unknown field; allowed here: id, text,")
 
@@ -386,9 +374,9 @@ def test_unknown_field_lists_the_allowed_ones(tmp_path):
 def test_wrong_types_are_named_plainly(tmp_path):
     data = tiny()
     data["version"] = 2025.1
-    item(data, "TINY.ORG.01")["weight"] = "heavy"
-    item(data, "TINY.TRN.01")["weight"] = None
-    item(data, "TINY.ORG.02")["days_to_correct"] = 7.5
+    find_item(data, "TINY.ORG.01")["weight"] = "heavy"
+    find_item(data, "TINY.TRN.01")["weight"] = None
+    find_item(data, "TINY.ORG.02")["days_to_correct"] = 7.5
     assert problems_of(tmp_path, data) == [
         'version: must be text, not 2025.1; write it in quotes: "2025.1"',
         "item TINY.ORG.01: weight: must be a number, not 'heavy'",
@@ -400,7 +388,7 @@ def test_wrong_types_are_named_plainly(tmp_path):
 def test_badly_formed_ids(tmp_path):
     data = tiny()
     data["id"] = "Tiny Checklist"
-    item(data, "TINY.ORG.01")["id"] = "tiny-org-1"
+    find_item(data, "TINY.ORG.01")["id"] = "tiny-org-1"
     assert problems_of(tmp_path, data) == [
         "id: 'Tiny Checklist' is not a valid id; write it like mining",
         "item tiny-org-1: id: 'tiny-org-1' is not a valid id; write it like GEN.ORG.01",
@@ -409,7 +397,7 @@ def test_badly_formed_ids(tmp_path):
 
 def test_an_item_without_id_is_located_by_section_and_position(tmp_path):
     data = tiny()
-    del item(data, "TINY.ORG.02")["id"]
+    del find_item(data, "TINY.ORG.02")["id"]
     assert problems_of(tmp_path, data) == ["section ORG, item 2: id: is required"]
 
 
@@ -438,11 +426,11 @@ def test_a_file_that_is_not_a_mapping(tmp_path):
 
 def test_several_problems_at_once_are_all_reported(tmp_path):
     data = tiny()
-    item(data, "TINY.ORG.01").update(weight=0, severity="blocker")
-    del item(data, "TINY.ORG.02")["text"]["vi"]
-    item(data, "TINY.ORG.02")["applies_if"] = "workers > 5"
-    item(data, "TINY.TRN.01")["id"] = "TINY.ORG.01"
-    item(data, "TINY.TRN.02")["threshold"]["item"] = "TINY.XXX.01"
+    find_item(data, "TINY.ORG.01").update(weight=0, severity="blocker")
+    del find_item(data, "TINY.ORG.02")["text"]["vi"]
+    find_item(data, "TINY.ORG.02")["applies_if"] = "workers > 5"
+    find_item(data, "TINY.TRN.01")["id"] = "TINY.ORG.01"
+    find_item(data, "TINY.TRN.02")["threshold"]["item"] = "TINY.XXX.01"
     data["grades"][3]["min"] = 5
     found = problems_of(tmp_path, data)
     fields = [p.split(": ")[:2] for p in found]
@@ -461,8 +449,8 @@ def test_messages_carry_no_pydantic_jargon(tmp_path):
     data = tiny()
     data.update(version=1, sectors="all", kinds=[], correction_days={"critical": 0})
     data["title"] = "just a string"
-    item(data, "TINY.ORG.01").update(weight=None, feeds=[{"indicator": "T5", "role": "both"}])
-    item(data, "TINY.ORG.02").update(unit=["người"], legal_basis="Điều 72", text={"vi": 5})
+    find_item(data, "TINY.ORG.01").update(weight=None, feeds=[{"indicator": "T5", "role": "both"}])
+    find_item(data, "TINY.ORG.02").update(unit=["người"], legal_basis="Điều 72", text={"vi": 5})
     found = problems_of(tmp_path, data)
     assert len(found) >= 9
     for problem in found:
@@ -471,8 +459,8 @@ def test_messages_carry_no_pydantic_jargon(tmp_path):
 
 def test_load_checklist_raises_one_error_with_every_problem(tmp_path):
     data = tiny()
-    item(data, "TINY.ORG.01")["weight"] = 0
-    item(data, "TINY.ORG.02")["severity"] = "blocker"
+    find_item(data, "TINY.ORG.01")["weight"] = 0
+    find_item(data, "TINY.ORG.02")["severity"] = "blocker"
     path = write(tmp_path / "bad.yaml", data)
     with pytest.raises(ChecklistError) as caught:
         load_checklist(path)
@@ -498,7 +486,7 @@ def test_duplicate_checklist_ids_across_files(tmp_path):
 
 def test_every_file_is_checked_even_after_a_bad_one(tmp_path):
     bad = tiny()
-    item(bad, "TINY.ORG.01")["weight"] = 0
+    find_item(bad, "TINY.ORG.01")["weight"] = 0
     write(tmp_path / "a.yaml", bad)
     write(tmp_path / "b.yaml", "id: [unclosed\n")
     files = [p.file for p in validate_paths([tmp_path, tmp_path / "missing.yaml"])]
@@ -527,8 +515,8 @@ def test_cli_validate_passes_on_every_shipped_checklist():
 
 def test_cli_validate_lists_every_problem_of_every_file_and_exits_1(tmp_path):
     bad = tiny()
-    item(bad, "TINY.ORG.01")["weight"] = 0
-    item(bad, "TINY.ORG.02")["severity"] = "blocker"
+    find_item(bad, "TINY.ORG.01")["weight"] = 0
+    find_item(bad, "TINY.ORG.02")["severity"] = "blocker"
     a = write(tmp_path / "a.yaml", bad)
     b = write(tmp_path / "b.yaml", "id: x\n  bad: [\n")
     result = run("validate", str(a), str(b), str(TINY), "--lang", "en")
@@ -611,7 +599,7 @@ def test_cli_help_has_an_example(command):
 
 def test_building_a_checklist_in_code_runs_the_same_cross_checks():
     data = tiny()
-    item(data, "TINY.ORG.02")["id"] = "TINY.ORG.01"
+    find_item(data, "TINY.ORG.02")["id"] = "TINY.ORG.01"
     with pytest.raises(ValueError, match=r"item TINY\.ORG\.01: id: duplicate item id"):
         Checklist.model_validate(data)
     assert Checklist.model_validate(tiny()).fingerprint == load_checklist(TINY).fingerprint

@@ -3,6 +3,7 @@ executed by tests/test_reports.py; the whole demo takes minutes, so it is not ru
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from audit_lib.cli import _demo as demo
@@ -10,8 +11,8 @@ from audit_lib.cli import main
 from audit_lib.store import open_store
 
 
-def test_demo_plans_every_record_of_the_year_and_a_monitoring_report_per_unit(tmp_path):
-    url = demo.build_database(f"sqlite:///{tmp_path / 'demo.db'}")
+def test_demo_plans_every_record_of_the_year_and_a_monitoring_report_per_unit(sample_db):
+    url = sample_db  # the demo's sample, smaller
     with open_store(url) as store:
         inspections = store.inspections()
     expected = set(inspections.loc[inspections["inspected_on"].dt.year == 2025, "inspection_id"])
@@ -24,6 +25,7 @@ def test_demo_plans_every_record_of_the_year_and_a_monitoring_report_per_unit(tm
     assert {job.parameters["period"] for job in monitoring} == {"2021-2025"}
 
 
+@pytest.mark.slow  # builds the full-size sample twice
 def test_demo_rebuilds_its_database_from_scratch_each_time(tmp_path, monkeypatch):
     monkeypatch.setenv("AUDIT_HOME", str(tmp_path))
     first = demo.build_database()

@@ -572,6 +572,7 @@ def test_every_catalogue_indicator_has_labels_and_a_known_kind():
         assert (ind.denominator is None) == (ind.kind == "count")
 
 
+@pytest.mark.slow  # 40 examples of two computations each
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), min_size=3, max_size=3))
 def test_shares_stay_within_their_intervals_and_roll_up_exactly(data):
@@ -590,18 +591,7 @@ def test_shares_stay_within_their_intervals_and_roll_up_exactly(data):
     assert district.denominator == communes["denominator"].sum()
 
 
-# End to end: the sample database and the command line -------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    from audit_lib.sample import generate
-    from audit_lib.store import open_store
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('sample') / 'audit.db'}"
-    with open_store(url, upgrade=True) as store:
-        generate(store, scale=0.5)
-    return url
+# End to end: the sample database (``sample_db``, see conftest) and the command line -------
 
 
 def audit(*args):

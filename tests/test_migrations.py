@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from audit_lib.cli import main
 from audit_lib.core.errors import DatabaseMissingError, SchemaOutdatedError, StoreError
-from audit_lib.store import create_engine, migrations, open_store
+from audit_lib.store import create_engine, migrations, open_store, schema
 from audit_lib.store._schema import metadata
 
 
@@ -55,14 +55,28 @@ def test_the_migrations_build_exactly_the_tables_of_the_schema_module(db_url):
         engine.dispose()
 
 
+def _mine(store) -> int:
+    """A mine in its commune: the data a migration must keep."""
+    with store.transaction() as conn:
+        conn.execute(
+            sa.insert(schema.units).values(unit_code="PT-NX", name_vi="Nậm Xe", level="commune")
+        )
+    return store.add_establishment(
+        code="6200000100",
+        name="Mỏ đất hiếm Nậm Xe",
+        kind="enterprise",
+        sector="mining",
+        unit_code="PT-NX",
+        workforce=30,
+    )
+
+
 def test_upgrading_twice_changes_nothing_and_keeps_the_data(db_url):
     store = open_store(db_url, upgrade=True)
-    store.add_establishment(
-        code="0100", name="Mỏ đất hiếm Nậm Xe", kind="enterprise", sector="mining"
-    )
+    _mine(store)
     store.close()
     again = open_store(db_url, upgrade=True)
-    assert list(again.establishments()["code"]) == ["0100"]
+    assert list(again.establishments()["code"]) == ["6200000100"]
     again.close()
 
 
@@ -82,7 +96,7 @@ def test_downgrading_to_base_removes_every_table_and_upgrading_restores_them(db_
 
 def test_upgrading_from_0001_packs_the_answers_of_final_inspections_only(db_url):
     store = open_store(db_url, upgrade=True)
-    est = store.add_establishment(code="0100", name="Mỏ Nậm Xe", kind="enterprise", sector="mining")
+    est = _mine(store)
     checklist = {"id": "general", "version": "2025.1", "fingerprint": "f"}
     ids = []
     for answer in ("compliant", "noncompliant"):

@@ -15,13 +15,14 @@ import pytest
 from click.testing import CliRunner
 
 from audit_lib.cli import main
+from audit_lib.core import html as fragments
 from audit_lib.core.errors import ReportError
 from audit_lib.core.vocabulary import INSPECTION_VERDICT_LABELS
 from audit_lib.reports import _runner as reports
 from audit_lib.store import create_engine
 from tests.conftest import ROOT, require
 
-NOTEBOOKS = sorted(reports.PARAMETERS)
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 SCRIPT_NOTE = "<script>alert('x')</script> lan can hỏng"
 
 
@@ -49,16 +50,10 @@ def test_notebook_has_one_parameters_cell_and_the_project_kernel(name):
     assert nb.metadata.kernelspec.name == "osh-audit"
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_declared_parameters_are_what_the_runner_passes(name):
-    declared = papermill.inspect_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"))
-    assert tuple(declared) == reports.PARAMETERS[name]
-
-
 def test_planned_jobs_pass_exactly_the_declared_parameters(inspected_db):
     url, ids = inspected_db
     job = reports.plan_inspection_jobs(url, year=2024)[0]
-    assert tuple(job.parameters) == reports.PARAMETERS[job.notebook]
+    assert tuple(job.parameters) == tuple(reports.declared_parameters(job.notebook))
     assert job.parameters["inspection_id"] == ids[0]
     assert job.label == (
         "10/05/2024 · Công ty <b>Đất hiếm</b> Nậm Xe · "
@@ -68,7 +63,7 @@ def test_planned_jobs_pass_exactly_the_declared_parameters(inspected_db):
     assert english.label.startswith("2024-05-10 · ") and "mining" in english.label.lower()
     plan = ROOT / "data" / "plans" / "453-KH-HU.yaml"
     (job,) = reports.plan_monitoring_jobs(url, plan, "PT", "2021-2025")
-    assert tuple(job.parameters) == reports.PARAMETERS[job.notebook]
+    assert tuple(job.parameters) == tuple(reports.declared_parameters(job.notebook))
     assert job.label == "453-KH-HU · PT · 2021-2025"  # no unit list in this database: the code
 
 
@@ -79,13 +74,17 @@ def build_inspected(url: str) -> list[str]:
     """One mining establishment inspected in 2024 and 2025, with a typed <script> note."""
     from audit_lib.checklists import load_checklist
     from audit_lib.scoring import score
-    from audit_lib.store import open_store
+    from audit_lib.store import open_store, schema
 
     mining = load_checklist(ROOT / "checklists" / "mining.yaml")
     items = mining.items_frame()
     with open_store(url, upgrade=True) as store:
+        with store.transaction() as conn:
+            conn.execute(
+                schema.units.insert().values(unit_code="PT-NX", name_vi="Nậm Xe", level="commune")
+            )
         est = store.add_establishment(
-            code="0101",
+            code="6200000101",
             name="Công ty <b>Đất hiếm</b> Nậm Xe",
             kind="enterprise",
             sector="mining",
@@ -164,8 +163,8 @@ def test_inspection_record_reads_like_an_official_record(inspection_run, inspect
     assert len(findings) >= 3  # the three failed items, and any count item below threshold
     for finding in findings.itertuples():  # each with its legal basis and due date
         assert f"<td>{finding.item_id}</td>" in html
-        assert html.escape(finding.legal_basis) in html
-        assert f'<td class="date">{html.day(finding.due_on)}</td>' in html
+        assert fragments.escape(finding.legal_basis) in html
+        assert f'<td class="date">{fragments.day(finding.due_on)}</td>' in html
     assert 'src="data:image/png;base64,' in html  # the section chart
 
 
@@ -264,18 +263,7 @@ def test_every_report_command_has_help_with_an_example(command):
     assert result.exit_code == 0 and "audit report" in result.output
 
 
-# -- the sample database for the periodic report and the explorer --------------------
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    from audit_lib.sample import generate
-    from audit_lib.store import open_store
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('sample') / 'audit.db'}"
-    with open_store(url, upgrade=True) as store:
-        generate(store, seed=453, scale=0.2)
-    return url
+# -- the sample database (``sample_db``, see conftest) for the periodic report and explorer --
 
 
 @pytest.mark.kernel
@@ -315,6 +303,7 @@ def test_monitoring_jobs_are_labelled_with_the_units_names(sample_db):
     ]
 
 
+@pytest.mark.kernel
 def test_explore_findings_notebook_runs_and_shows_its_widgets(sample_db, tmp_path):
     kernel_or_skip()
     out = tmp_path / "explore.ipynb"

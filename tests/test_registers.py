@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 from pathlib import Path
 
@@ -17,8 +18,8 @@ from openpyxl import Workbook, load_workbook
 
 from audit_lib.cli import main
 from audit_lib.core.errors import Reason, RegisterImportError
-from audit_lib.registers import KINDS, REGISTERS, import_register, template
-from audit_lib.registers._spreadsheet import Column, Sheet, fold, parse_columns
+from audit_lib.registers import KINDS, REGISTERS, import_register, template, write_rows
+from audit_lib.registers._spreadsheet import Column, Sheet, header_key, parse_columns, read_sheet
 from audit_lib.store import schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +117,7 @@ def test_headers_match_in_vietnamese_english_or_canonical_ignoring_case_and_diac
                    "Số người chết / Deaths", "so nguoi chet/deaths"):  # fmt: skip
         assert deaths.accepts(header), header
     assert not deaths.accepts("Số người bị nạn")
-    assert fold("Đơn_vị  hành-chính") == "don vi hanh chinh"
+    assert header_key("Đơn_vị  hành-chính") == "don vi hanh chinh"
 
 
 def test_every_kind_has_its_table_columns_and_a_key_that_is_the_tables_natural_key():
@@ -128,7 +129,7 @@ def test_every_kind_has_its_table_columns_and_a_key_that_is_the_tables_natural_k
             assert spec.key == schema.REGISTER_KEYS[kind]
         missing = {c.name for c in spec.columns} - set(table.c.keys()) - {"source"}
         assert not missing, (kind, missing)
-        headers = [fold(c.header) for c in spec.columns]
+        headers = [header_key(c.header) for c in spec.columns]
         assert len(set(headers)) == len(headers), kind
 
 
@@ -183,6 +184,29 @@ def test_any_date_and_whole_number_read_back_in_every_accepted_spelling(day, fmt
     frame, problems = parse_columns(sheet, {0: "d", 1: "n"}, columns)
     assert problems == []
     assert (frame.loc[0, "d"], frame.loc[0, "n"]) == (day, number)
+
+
+def test_numbers_in_text_cells_are_read_as_vietnamese_write_them(loaded_sqlite, tmp_path):
+    rows = [
+        dict(EXAMPLES["workforce"], year=2021, workers="1.234", workers_labour_relations=""),
+        dict(EXAMPLES["workforce"], year=2022, workers="2 150", workers_labour_relations=""),
+    ]
+    import_register(loaded_sqlite, "workforce", write_csv(tmp_path / "w.csv", rows))
+    stored = loaded_sqlite.register("workforce").set_index("year")
+    assert (stored.loc[2021, "workers"], stored.loc[2022, "workers"]) == (1234, 2150)
+
+
+def test_a_fraction_in_a_numeric_xlsx_cell_is_not_read_as_thousands(tmp_path):
+    book = Workbook()
+    book.active.append(["Tỷ lệ", "Số"])
+    book.active.append([1.234, 12.5])
+    book.active.append([0.125, 1234.0])
+    book.save(tmp_path / "x.xlsx")
+    columns = [Column("share", "Tỷ lệ", "Share", "float"), Column("n", "Số", "Number", "float")]
+    sheet = read_sheet(tmp_path / "x.xlsx")
+    frame, problems = parse_columns(sheet, {0: "share", 1: "n"}, columns)
+    assert problems == []
+    assert frame[["share", "n"]].values.tolist() == [[1.234, 12.5], [0.125, 1234.0]]
 
 
 def read_sheet_like(cells: pd.DataFrame) -> Sheet:
@@ -485,6 +509,86 @@ def test_training_rows_are_accepted_exactly_when_trained_is_at_most_headcount_an
     for g, h, t in rows:
         assert (stored.loc[g, "headcount"], stored.loc[g, "trained"]) == (h, t)
     assert import_register(loaded_sqlite, "training", path).unchanged == len(rows)
+
+
+# ---- writing typed rows ------------------------------------------------------------
+
+
+def typed(kind: str, rows: list[dict]) -> pd.DataFrame:
+    """Rows of ``kind`` as :func:`read_rows` types them; columns not given are empty."""
+    frame = pd.DataFrame(rows, columns=[c.name for c in REGISTERS[kind].columns])
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def test_writing_rows_twice_creates_no_duplicates_and_updates_values(store):
+    rows = [
+        {"year": 2024, "unit_code": "PT-NX", "group": 1, "category": "unit_manager",
+         "headcount": 4, "trained": 4},
+        {"year": 2024, "unit_code": "PT-NX", "establishment_code": "6200000001", "group": 3,
+         "category": "strict_worker", "headcount": 30, "trained": 20},
+    ]  # fmt: skip
+    first = write_rows(store, "training", typed("training", rows), source="huan_luyen.xlsx")
+    assert first.counts == {"inserted": 2, "updated": 0, "unchanged": 0}
+    rows[0]["trained"], rows[1]["trained"] = 3, 25
+    again = write_rows(store, "training", typed("training", rows), source="huan_luyen.xlsx")
+    assert again.counts == {"inserted": 0, "updated": 2, "unchanged": 0}
+    frame = store.register("training")
+    assert frame[["establishment_code", "trained"]].values.tolist() == [
+        [None, 3],
+        ["6200000001", 25],
+    ]
+    assert set(frame["source"]) == {"huan_luyen.xlsx"}
+
+
+def test_writing_rows_joins_the_callers_transaction_and_rolls_back_with_it(store):
+    rows = typed("workforce", [{"unit_code": "PT", "year": 2024, "workers": 5200}])
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        write_rows(store, "workforce", rows, source="lao_dong.csv", conn=conn)
+        raise RuntimeError("a later row failed")
+    assert store.register("workforce").empty
+
+
+batches = itertools.count()
+accident_rows = st.lists(
+    st.tuples(
+        st.dates(min_value=dt.date(2000, 1, 1)),
+        st.one_of(st.none(), st.text(alphabet="0123456789-ABCĐƯ", min_size=1, max_size=14)),
+        st.integers(0, 50),
+        st.one_of(st.none(), st.booleans()),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=accident_rows)
+def test_written_rows_come_back_exactly_as_they_went_in(store, rows):
+    batch = next(batches)
+    frame = typed(
+        "accidents",
+        [
+            {
+                "accident_id": f"TN-{batch}-{n}",
+                "occurred_on": day,
+                "establishment_code": code,
+                "victims": victims,
+                "deaths": victims // 2,
+                "handled": handled,
+            }
+            for n, (day, code, victims, handled) in enumerate(rows)
+        ],
+    )
+    write_rows(store, "accidents", frame, source="tai_nan.csv")
+    back = store.register("accidents").set_index("accident_id")
+    for n, (day, code, victims, handled) in enumerate(rows):
+        got = back.loc[f"TN-{batch}-{n}"]
+        assert got["occurred_on"].date() == day
+        assert (None if pd.isna(got["establishment_code"]) else got["establishment_code"]) == code
+        assert (got["victims"], got["deaths"]) == (victims, victims // 2)
+        assert (None if pd.isna(got["handled"]) else bool(got["handled"])) == handled
 
 
 # ---- command line ----------------------------------------------------------------

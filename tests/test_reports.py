@@ -26,7 +26,7 @@ def tiny(tmp_path):
             new_code_cell('x = 1\nnote = ""\nlang = "vi"', metadata={"tags": ["parameters"]}),
             new_code_cell(
                 "from IPython.display import HTML, display\n"
-                "from audit_lib import render\n"
+                "from audit_lib.core import html\n"
                 "if x < 0:\n"
                 "    raise ValueError('x must not be negative')\n"
                 "display(HTML(html.paragraph(f'x = {x}; {note}')))"
@@ -44,14 +44,6 @@ def jobs_for(tiny, xs):
         reports.Job(f"r{i}", tiny, {"x": x, "note": "<script>alert(1)</script>"}, f"Báo cáo {i}")
         for i, x in enumerate(xs)
     ]
-
-
-def test_what_the_runner_passes_matches_the_contract():
-    assert reports.PARAMETERS == {
-        "inspection_report": ("inspection_id", "db_url", "lang"),
-        "monitoring_report": ("plan", "unit", "period", "db_url", "lang"),
-        "explore_findings": ("db_url", "lang"),
-    }
 
 
 def test_normalize_pins_timings_paths_and_the_injected_cell_id():

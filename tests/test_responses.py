@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from audit_lib.checklists import load_checklist, load_checklists
 from audit_lib.core.errors import ResponsesError
 from audit_lib.scoring import score_many
-from audit_lib.scoring._responses import ANSWER_ALIASES, answer_code, normalise, read_responses
+from audit_lib.scoring._responses import ANSWER_ALIASES, answer_code, read_responses
+from tests.factories import checklist_data, item, write_yaml
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +77,6 @@ def test_every_alias_reads_as_its_own_code():
 def test_unreadable_answers_are_refused_with_the_accepted_words(typed):
     with pytest.raises(ValueError, match="write Đạt, Không đạt or Không áp dụng"):
         answer_code(typed)
-
-
-def test_normalise_folds_case_space_and_composition():
-    assert normalise("  Không \t ĐẠT ") == "không đạt"
 
 
 YAML = """\
@@ -154,30 +151,13 @@ def test_csv_file_reads_the_same_as_yaml(tmp_path, checklists, encoding):
 
 
 def test_a_number_answer_to_a_count_item_is_its_value(tmp_path):
-    counts = {
-        "counts": load_checklist_from_text(
-            tmp_path,
-            """\
-id: counts
-version: "1"
-title: {vi: "Đếm", en: "Counts"}
-sectors: [all]
-grades: [{code: A, min: 0, pass: true, label: {vi: "Tốt", en: "Good"}}]
-sections:
-  - id: A
-    title: {vi: "A", en: "A"}
-    items:
-      - {id: C.A.1, text: {vi: "Số NLĐ", en: "Workers"}, legal_basis: ["Luật ATVSLĐ"],
-         severity: major, answer: count, guidance: {vi: "x"}, evidence: {vi: "x"}}
-      - {id: C.A.2, text: {vi: "Số có thẻ", en: "Carded"}, legal_basis: ["Luật ATVSLĐ"],
-         severity: critical, answer: count, threshold: {op: ">=", item: C.A.1},
-         guidance: {vi: "x"}, evidence: {vi: "x"}}
-      - {id: C.A.3, text: {vi: "Độ ồn", en: "Noise"}, legal_basis: ["QCVN 24:2016/BYT"],
-         severity: major, answer: number, threshold: {op: "<=", value: 85},
-         guidance: {vi: "x"}, evidence: {vi: "x"}}
-""",
-        )
-    }
+    counted = [
+        item("C.A.1", answer="count"),
+        item("C.A.2", severity="critical", answer="count", threshold={"op": ">=", "item": "C.A.1"}),
+        item("C.A.3", answer="number", threshold={"op": "<=", "value": 85}),
+    ]
+    path = write_yaml(tmp_path / "counts.yaml", checklist_data("counts", sections={"A": counted}))
+    counts = {"counts": load_checklist(path)}  # read from a file, as the command line does
     text = """\
 inspections:
   - {id: K, checklist: counts, inspected_on: 2025-01-10,
@@ -189,12 +169,6 @@ inspections:
     scored = score_many(counts, read.responses, read.inspections)
     assert scored.findings["item_id"].tolist() == ["C.A.2", "C.A.3"]
     assert scored.scores.loc[0, "verdict"] == "fail_critical"
-
-
-def load_checklist_from_text(tmp_path, text):
-    path = tmp_path / "checklist.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_checklist(path)
 
 
 def problems_of(path, checklists) -> list[str]:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import PG_REASON, fresh_pg_database, require
+from conftest import PG_REASON, SAMPLE, copy_db, fresh_pg_database, require
 
 from audit_lib.checklists import load_checklists
 from audit_lib.cli import main
@@ -21,7 +21,6 @@ from audit_lib.sample import generate
 from audit_lib.scoring import score_many
 from audit_lib.store import open_store, schema
 
-SCALE = 0.4
 REORGANISED = pd.Timestamp(2025, 7, 1)
 
 
@@ -44,20 +43,10 @@ def assert_same(left: pd.DataFrame, right: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(plain(left), plain(right), check_dtype=False)
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    """One sample database for the consistency checks (SQLite, scale 0.4, 2021–2025)."""
-    path = tmp_path_factory.mktemp("sample") / "sample.db"
-    store = open_store(f"sqlite:///{path}", upgrade=True, evidence_dir=path.parent / "ev")
-    generate(store, scale=SCALE)
-    yield store
-    store.close()
-
-
-def test_the_same_seed_gives_identical_databases_and_another_seed_does_not(tmp_path):
+def test_the_same_seed_gives_identical_databases_and_another_seed_does_not(tmp_path, empty_db_file):
     dumps = []
     for name, seed in (("a", 453), ("b", 453), ("c", 7)):
-        store = open_store(f"sqlite:///{tmp_path / name}.db", upgrade=True)
+        store = open_store(copy_db(empty_db_file, tmp_path / f"{name}.db"))
         generate(store, seed=seed, scale=0.1, years=(2024, 2025))
         dumps.append(dump(store))
         store.close()
@@ -88,28 +77,30 @@ def test_postgresql_holds_the_same_sample_as_sqlite(tmp_path):
         drop()
 
 
-def test_a_database_with_establishments_is_refused(sample):
-    before = sample.counts()
+def test_a_database_with_establishments_is_refused(sample_store):
+    before = sample_store.counts()
     with pytest.raises(StoreError, match="empty database"):
-        generate(sample, scale=SCALE)
-    assert sample.counts() == before
+        generate(sample_store, scale=SAMPLE["scale"])
+    assert sample_store.counts() == before
 
 
-def test_units_are_the_17_old_and_5_new_communes_and_the_crosswalk_covers_every_old_one(sample):
-    units = sample.units()
+def test_units_are_the_17_old_and_5_new_communes_and_the_crosswalk_covers_every_old_one(
+    sample_store,
+):
+    units = sample_store.units()
     communes = units[units["level"] == "commune"]
     old = communes[communes["valid_to"] == pd.Timestamp(2025, 6, 30)]["unit_code"]
     new = communes[communes["valid_from"] == REORGANISED]["unit_code"]
     assert (len(old), len(new)) == (17, 5)
-    crosswalk = sample.crosswalk()
+    crosswalk = sample_store.crosswalk()
     assert sorted(crosswalk["old_code"]) == sorted(old)
     assert set(crosswalk["new_code"]) == set(new)
     assert crosswalk["illustrative"].all()
 
 
-def test_establishments_have_realistic_sizes_and_new_ones_use_new_communes(sample):
-    est = sample.establishments()
-    assert len(est) == round(300 * SCALE)
+def test_establishments_have_realistic_sizes_and_new_ones_use_new_communes(sample_store):
+    est = sample_store.establishments()
+    assert len(est) == round(300 * SAMPLE["scale"])
     assert est["code"].is_unique
     size = est.groupby("kind")["workforce"].agg(["min", "max"])
     assert size.loc["household", "min"] >= 2 and size.loc["household", "max"] <= 9
@@ -121,38 +112,38 @@ def test_establishments_have_realistic_sizes_and_new_ones_use_new_communes(sampl
     assert est.loc[est["sector"].isin(["mining", "hydropower"]), "high_risk"].all()
 
 
-def test_every_register_passes_the_import_checks(sample):
+def test_every_register_passes_the_import_checks(sample_store):
     for kind in ("workforce", "accidents", "compensation", "training", "od_exams",
                  "env_monitoring", "outreach"):  # fmt: skip
-        frame = sample.register(kind)
+        frame = sample_store.register(kind)
         frame["_row"] = np.arange(2, len(frame) + 2)
         for name in ("occurred_on", "declared_on", "investigation_completed_on", "paid_on",
                      "monitored_on", "reached_on"):  # fmt: skip
             if name in frame:
                 frame[name] = [None if pd.isna(v) else v.date() for v in frame[name]]
-        problems = check_rows(sample, REGISTERS[kind], frame, kind)
+        problems = check_rows(sample_store, REGISTERS[kind], frame, kind)
         assert problems == [], problems[:3]
         assert set(frame["source"]) == {"sample (illustrative)"}
 
 
-def test_accidents_are_few_and_declared_and_investigated_after_they_happen(sample):
-    acc = sample.register("accidents")
+def test_accidents_are_few_and_declared_and_investigated_after_they_happen(sample_store):
+    acc = sample_store.register("accidents")
     assert (acc["deaths"] <= acc["victims"]).all()
     assert (acc["deaths"] + acc["serious_injuries"] <= acc["victims"]).all()
     assert (acc["declared_on"].dropna() >= acc.loc[acc["declared_on"].notna(), "occurred_on"]).all()
     done = acc["investigation_completed_on"].notna()
     assert (acc.loc[done, "investigation_completed_on"] >= acc.loc[done, "occurred_on"]).all()
     deaths = acc.groupby(acc["occurred_on"].dt.year)["deaths"].sum()
-    assert (deaths <= math.ceil(5 * SCALE)).all()
+    assert (deaths <= math.ceil(5 * SAMPLE["scale"])).all()
     fatal = acc[acc["deaths"] > 0]
     assert fatal["declared_on"].notna().all()
     after = acc["occurred_on"] >= REORGANISED
     assert acc.loc[after, "unit_code"].str.startswith("LC-").all()
 
 
-def test_compensation_is_per_victim_of_labour_relations_accidents(sample):
-    acc = sample.register("accidents").set_index("accident_id")
-    comp = sample.register("compensation")
+def test_compensation_is_per_victim_of_labour_relations_accidents(sample_store):
+    acc = sample_store.register("accidents").set_index("accident_id")
+    comp = sample_store.register("compensation")
     assert len(comp) > 0
     assert acc.loc[comp["accident_id"], "labour_relations"].all()
     assert (
@@ -162,8 +153,8 @@ def test_compensation_is_per_victim_of_labour_relations_accidents(sample):
     assert paid["amount_vnd"].gt(0).all() and paid["paid_on"].notna().all()
 
 
-def test_training_never_exceeds_headcount_and_covers_managers_and_health_workers(sample):
-    training = sample.register("training")
+def test_training_never_exceeds_headcount_and_covers_managers_and_health_workers(sample_store):
+    training = sample_store.register("training")
     assert (training["trained"] <= training["headcount"]).all()
     assert training["group"].between(1, 6).all()
     unit_level = training[training["establishment_code"].isna()]
@@ -173,37 +164,41 @@ def test_training_never_exceeds_headcount_and_covers_managers_and_health_workers
     }  # fmt: skip
 
 
-def test_workforce_is_at_least_the_establishments_workforce(sample):
-    workforce = sample.register("workforce")
+def test_workforce_is_at_least_the_establishments_workforce(sample_store):
+    workforce = sample_store.register("workforce")
     assert (workforce["workers_labour_relations"] <= workforce["workers"]).all()
-    est = sample.establishments()
+    est = sample_store.establishments()
     active_2024 = est[(est["active_from"].dt.year <= 2024) & ~(est["active_to"].dt.year < 2024)]
     assert (
         workforce.loc[workforce["year"] == 2024, "workers"].sum() > active_2024["workforce"].sum()
     )
 
 
-def test_every_inspection_names_the_fingerprint_of_the_shipped_checklist(sample):
+def test_every_inspection_names_the_fingerprint_of_the_shipped_checklist(sample_store):
     checklists = load_checklists()
-    insp = sample.inspections(status=None, current_only=False)
+    insp = sample_store.inspections(status=None, current_only=False)
     assert len(insp) > 0
     shipped = insp["checklist_id"].map(lambda c: checklists[c].fingerprint)
     assert (insp["checklist_fingerprint"] == shipped).all()
     assert set(insp["type"]) <= {"periodic", "unannounced", "follow_up", "accident"}
 
 
-def test_stored_findings_are_what_scoring_finds_in_the_stored_answers(sample):
-    insp = sample.inspections(status="final", current_only=False)
-    scored = score_many(load_checklists(), sample.responses(), insp, sample.establishments())
-    stored = sample.findings()
+def test_stored_findings_are_what_scoring_finds_in_the_stored_answers(sample_store):
+    insp = sample_store.inspections(status="final", current_only=False)
+    scored = score_many(
+        load_checklists(), sample_store.responses(), insp, sample_store.establishments()
+    )
+    stored = sample_store.findings()
     assert set(zip(stored["inspection_id"], stored["item_id"], strict=True)) == set(
         zip(scored.findings["inspection_id"], scored.findings["item_id"], strict=True)
     )
 
 
-def test_riskier_sectors_violate_more_and_everyone_improves(sample):
-    insp = sample.inspections().merge(sample.establishments(), on="establishment_id")
-    scored = score_many(load_checklists(), sample.responses(), insp, sample.establishments())
+def test_riskier_sectors_violate_more_and_everyone_improves(sample_store):
+    insp = sample_store.inspections().merge(sample_store.establishments(), on="establishment_id")
+    scored = score_many(
+        load_checklists(), sample_store.responses(), insp, sample_store.establishments()
+    )
     scores = scored.scores.merge(insp[["inspection_id", "sector", "inspected_on"]])
     risky = scores["sector"].isin(["mining", "hydropower", "construction"])
     assert scores.loc[risky, "score"].mean() < scores.loc[~risky, "score"].mean()
@@ -211,18 +206,18 @@ def test_riskier_sectors_violate_more_and_everyone_improves(sample):
     assert scores.loc[year == 2021, "score"].mean() < scores.loc[year == 2025, "score"].mean()
 
 
-def test_revisions_carry_a_reason_and_supersede_a_final_inspection(sample):
-    every = sample.inspections(status=None, current_only=False).set_index("inspection_id")
+def test_revisions_carry_a_reason_and_supersede_a_final_inspection(sample_store):
+    every = sample_store.inspections(status=None, current_only=False).set_index("inspection_id")
     revised = every[every["revision"] > 1]
     assert revised["reason"].str.len().gt(0).all()
     assert (every.loc[revised["supersedes"], "status"] == "final").all()
-    current = sample.inspections()
+    current = sample_store.inspections()
     assert not current["inspection_id"].isin(revised["supersedes"]).any()
 
 
-def test_corrective_actions_close_after_the_inspection_and_not_after_the_period(sample):
-    actions = sample.actions()
-    insp = sample.inspections(status=None, current_only=False).set_index("inspection_id")
+def test_corrective_actions_close_after_the_inspection_and_not_after_the_period(sample_store):
+    actions = sample_store.actions()
+    insp = sample_store.inspections(status=None, current_only=False).set_index("inspection_id")
     closed = actions[actions["status"] == "closed"]
     assert 0 < len(closed) < len(actions)
     inspected = insp.loc[closed["inspection_id"], "inspected_on"].to_numpy()
@@ -248,8 +243,8 @@ def test_cli_sample_writes_and_says_where(tmp_path):
     assert bad.exit_code == 2 and "2021-2025" in bad.output
 
 
-def test_sample_dates_stay_inside_the_years_asked_for(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 's.db'}", upgrade=True)
+def test_sample_dates_stay_inside_the_years_asked_for(tmp_path, empty_db_file):
+    store = open_store(copy_db(empty_db_file, tmp_path / "s.db"))
     generate(store, scale=0.1, years=(2023, 2024))
     insp = store.inspections(status=None, current_only=False)
     assert insp["inspected_on"].between(pd.Timestamp(2023, 1, 1), pd.Timestamp(2024, 12, 31)).all()

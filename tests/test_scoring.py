@@ -26,8 +26,10 @@ from audit_lib.scoring._score import (
     score_many,
     unanswered_critical,
 )
+from tests.factories import checklist, grades, item
 
 EXAMPLE_DIR = "tests/data/scoring/checklists"
+A_90_ELSE_D = grades(("A", 90, True), ("D", 0, False))
 
 
 @pytest.fixture(scope="module")
@@ -175,31 +177,10 @@ def test_frames_have_the_contract_columns(example):
 
 
 def many_items_checklist(n: int = 20, critical_weight: float = 1) -> Checklist:
-    items = [
-        {
-            "id": f"T.A.{k:02d}",
-            "text": {"vi": f"Mục {k}", "en": f"Item {k}"},
-            "legal_basis": ["Luật ATVSLĐ 84/2015/QH13"],
-            "severity": "critical" if k == 0 else "major",
-            "weight": critical_weight if k == 0 else 1,
-            "guidance": {"vi": "Xem", "en": "Look"},
-            "evidence": {"vi": "Hồ sơ", "en": "Records"},
-        }
-        for k in range(n)
-    ]
-    return Checklist.model_validate(
-        {
-            "id": "many",
-            "version": "1",
-            "title": {"vi": "Nhiều mục", "en": "Many items"},
-            "sectors": ["all"],
-            "grades": [
-                {"code": "A", "min": 90, "pass": True, "label": {"vi": "Tốt", "en": "Good"}},
-                {"code": "D", "min": 0, "pass": False, "label": {"vi": "Kém", "en": "Bad"}},
-            ],
-            "sections": [{"id": "A", "title": {"vi": "Phần A", "en": "Part A"}, "items": items}],
-        }
-    )
+    """Items T.A.00 … of weight 1 and major, but T.A.00 critical of ``critical_weight``."""
+    first = item("T.A.00", severity="critical", weight=critical_weight)
+    rest = [item(f"T.A.{k:02d}", weight=1) for k in range(1, n)]
+    return checklist("many", sections={"A": [first, *rest]}, grades=A_90_ELSE_D)
 
 
 def test_critical_noncompliance_fails_inspection_whatever_the_score():
@@ -290,27 +271,8 @@ def test_na_answer_is_out_of_the_denominator(example):
 
 def one_section_checklist(cid: str, prefix: str, items: list[dict], **extra) -> Checklist:
     """Checklist ``cid`` of one section ``A`` whose items are ``{prefix}.A.{k}``, k from 1."""
-    common = {
-        "legal_basis": ["Luật ATVSLĐ 84/2015/QH13"],
-        "severity": "major",
-        "guidance": {"vi": "Xem", "en": "Look"},
-        "evidence": {"vi": "Hồ sơ", "en": "Records"},
-    }
-    specs = [
-        {"id": f"{prefix}.A.{k}", "text": {"vi": f"Mục {k}", "en": f"Item {k}"}, **common, **item}
-        for k, item in enumerate(items, start=1)
-    ]
-    return Checklist.model_validate(
-        {
-            "id": cid,
-            "version": "1",
-            "title": {"vi": cid, "en": cid},
-            "sectors": ["all"],
-            "grades": [{"code": "A", "min": 0, "pass": True, "label": {"vi": "Tốt", "en": "Good"}}],
-            "sections": [{"id": "A", "title": {"vi": "A", "en": "A"}, "items": specs}],
-            **extra,
-        }
-    )
+    specs = [item(f"{prefix}.A.{k}", **spec) for k, spec in enumerate(items, start=1)]
+    return checklist(cid, sections={"A": specs}, **extra)
 
 
 def due_dates_checklist() -> Checklist:
@@ -486,44 +448,10 @@ def property_checklist() -> Checklist:
     sections: dict[str, list] = {}
     for item_id, severity, weight, condition in PROPERTY_ITEMS:
         sections.setdefault(item_id.split(".")[1], []).append(
-            {
-                "id": item_id,
-                "text": {"vi": item_id, "en": item_id},
-                "legal_basis": ["Luật ATVSLĐ 84/2015/QH13"],
-                "severity": severity,
-                "weight": weight,
-                "applies_if": condition,
-                "guidance": {"vi": "Xem", "en": "Look"},
-                "evidence": {"vi": "Hồ sơ", "en": "Records"},
-            }
+            item(item_id, severity=severity, weight=weight, applies_if=condition)
         )
-    sections["C"].append(
-        {
-            "id": "P.C.02",
-            "text": {"vi": "Số", "en": "Count"},
-            "legal_basis": ["Luật ATVSLĐ 84/2015/QH13"],
-            "severity": "major",
-            "answer": "count",
-            "threshold": {"op": ">=", "value": 2},
-            "guidance": {"vi": "Xem", "en": "Look"},
-            "evidence": {"vi": "Hồ sơ", "en": "Records"},
-        }
-    )
-    return Checklist.model_validate(
-        {
-            "id": "prop",
-            "version": "1",
-            "title": {"vi": "Tính chất", "en": "Properties"},
-            "sectors": ["all"],
-            "grades": [
-                {"code": "A", "min": 80, "pass": True, "label": {"vi": "Tốt", "en": "Good"}},
-                {"code": "B", "min": 0, "pass": False, "label": {"vi": "Kém", "en": "Bad"}},
-            ],
-            "sections": [
-                {"id": k, "title": {"vi": k, "en": k}, "items": v} for k, v in sections.items()
-            ],
-        }
-    )
+    sections["C"].append(item("P.C.02", answer="count", threshold={"op": ">=", "value": 2}))
+    return checklist("prop", sections=sections, grades=grades(("A", 80, True), ("B", 0, False)))
 
 
 PROP = property_checklist()

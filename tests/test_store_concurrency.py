@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from audit_lib.core.errors import ConflictError
-from audit_lib.store import open_store
+from audit_lib.store import open_store, schema
 
 PROCESSES = 4
 SAVES = 50
@@ -43,9 +43,19 @@ def _worker(url: str, evidence: str, shared: str, contested: str, worker: int, s
     store.close()
 
 
-def _draft(store, code: str = "4200001") -> str:
+def _draft(store, code: str = "4200000001") -> str:
+    if store.units().empty:
+        with store.transaction() as conn:
+            conn.execute(
+                schema.units.insert().values(unit_code="PT-BL", name_vi="Bản Lang", level="commune")
+            )
     eid = store.add_establishment(
-        code=code, name="Công ty khai khoáng Đông Pao", kind="enterprise", sector="mining"
+        code=code,
+        name="Công ty khai khoáng Đông Pao",
+        kind="enterprise",
+        sector="mining",
+        unit_code="PT-BL",
+        workforce=60,
     )
     return store.create_inspection(
         eid, CHECKLIST, "2025-05-20", "unannounced", ["Lò Văn Minh"], by="minh"
@@ -54,7 +64,7 @@ def _draft(store, code: str = "4200001") -> str:
 
 @pytest.mark.slow
 def test_processes_writing_at_once_lose_nothing_and_only_one_wins_the_same_version(store, db_url):
-    shared, contested = _draft(store, "4200001"), _draft(store, "4200002")
+    shared, contested = _draft(store, "4200000001"), _draft(store, "4200000002")
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(PROCESSES), context.Queue()
     evidence = str(store.evidence_files.root)

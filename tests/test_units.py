@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from audit_lib.core.errors import InputError
-from audit_lib.units._units import Hierarchy, check_level, fold
+from audit_lib.units._units import Hierarchy, check_level
 
 BEFORE, AFTER = dt.date(2024, 12, 31), dt.date(2025, 7, 1)
 
@@ -132,11 +132,6 @@ def test_data_of_a_new_commune_are_not_split_back_among_old_communes():
     facts = pd.DataFrame({"unit_code": ["A", "X"], "n": [1.0, 2.0]})
     got = small_tree().roll_up(facts, ["n"], "commune", BEFORE)
     assert got[["unit_code", "n"]].values.tolist() == [["A", 1.0]]
-
-
-def test_fold_ignores_case_accents_and_d_bar():
-    assert fold("  Sì Lở   Lầu ") == "si lo lau"
-    assert fold("Dào San") == fold("ĐÀO SAN") == "dao san"
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,10 @@ Usage::
         upper=[0.5, 0.4, 0.6], target=[0.10, 0.096, 0.092], title="T1", lang="vi")
     png = charts.breakdown(["Nậm Xe", "Dào San"], [72.0, 88.5], title="Tỷ lệ đạt (%)")
 
+Each chart is also available as its :class:`~matplotlib.figure.Figure`
+(``section_scores_figure``, ``indicator_trend_figure``, ``breakdown_figure``),
+for a caller that wants the figure rather than its PNG (the tests read what was drawn).
+
 Figures are built with the object API (:class:`matplotlib.figure.Figure` on an
 Agg canvas), never through ``pyplot``: nothing is registered with a backend, so
 nothing has to be closed, and kernels keep whatever backend they were given.
@@ -78,6 +82,16 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _alone(known: Sequence[bool]) -> list[int]:
+    """The positions that are ``known`` while their neighbours are not."""
+    last = len(known) - 1
+    return [
+        i
+        for i, here in enumerate(known)
+        if here and not (i > 0 and known[i - 1]) and not (i < last and known[i + 1])
+    ]
+
+
 def section_scores(
     labels: Sequence[object],
     scores: Sequence[float | None],
@@ -86,6 +100,17 @@ def section_scores(
     lang: str = DEFAULT_LANG,
 ) -> bytes:
     """Horizontal bars of section scores (0-100), red under the pass mark; PNG bytes."""
+    return png(section_scores_figure(labels, scores, pass_mark, title, lang))
+
+
+def section_scores_figure(
+    labels: Sequence[object],
+    scores: Sequence[float | None],
+    pass_mark: float | None = None,
+    title: str = "",
+    lang: str = DEFAULT_LANG,
+) -> Figure:
+    """The figure of :func:`section_scores`: one bar per section, top to bottom."""
     names = _texts(labels)
     values = [0.0 if _missing(s) else float(s) for s in scores]
     fig = _figure(7.0, 0.9 + 0.42 * max(len(names), 1))
@@ -114,7 +139,7 @@ def section_scores(
     if title:
         ax.set_title(_wrap(title), fontfamily=FONT, fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
-    return png(fig)
+    return fig
 
 
 def indicator_trend(
@@ -128,6 +153,25 @@ def indicator_trend(
     lang: str = DEFAULT_LANG,
 ) -> bytes:
     """An indicator over periods with its interval band and target trajectory; PNG bytes."""
+    return png(indicator_trend_figure(periods, values, lower, upper, target, title, ylabel, lang))
+
+
+def indicator_trend_figure(
+    periods: Sequence[object],
+    values: Sequence[float | None],
+    lower: Sequence[float | None] | None = None,
+    upper: Sequence[float | None] | None = None,
+    target: Sequence[float | None] | None = None,
+    title: str = "",
+    ylabel: str = "",
+    lang: str = DEFAULT_LANG,
+) -> Figure:
+    """The figure of :func:`indicator_trend`.
+
+    The interval is a band over neighbouring periods and the target a dashed
+    line; at a period whose neighbours have none, a band or line would have no
+    length, so the interval is a bar there and the target a dash.
+    """
     xs = list(range(len(periods)))
     fig = _figure(6.4, 3.2)
     ax = fig.add_subplot()
@@ -136,22 +180,38 @@ def indicator_trend(
         return [math.nan if _missing(v) else float(v) for v in seq]
 
     if lower is not None and upper is not None:
+        low, high = series(lower), series(upper)
         ax.fill_between(
             xs,
-            series(lower),
-            series(upper),
+            low,
+            high,
             color=COLORS["band"],
             alpha=0.5,
             label=nfc(tr(MESSAGES, "interval", lang)),
             linewidth=0,
         )
+        alone = _alone(
+            [not (math.isnan(a) or math.isnan(b)) for a, b in zip(low, high, strict=True)]
+        )
+        if alone:
+            ax.vlines(
+                alone,
+                [low[x] for x in alone],
+                [high[x] for x in alone],
+                colors=COLORS["band"],
+                alpha=0.5,
+                linewidth=8,
+            )
     if target is not None:
+        aims = series(target)
         ax.plot(
             xs,
-            series(target),
+            aims,
             color=COLORS["target"],
             linestyle="--",
-            marker="",
+            marker="_",
+            markersize=14,
+            markevery=_alone([not math.isnan(v) for v in aims]),
             label=nfc(tr(MESSAGES, "target", lang)),
         )
     ax.plot(
@@ -181,7 +241,7 @@ def indicator_trend(
         ax.legend(fontsize=7, prop={"family": FONT, "size": 7}, loc="best")
     ax.set_ylim(bottom=0)
     ax.spines[["top", "right"]].set_visible(False)
-    return png(fig)
+    return fig
 
 
 def breakdown(
@@ -192,6 +252,17 @@ def breakdown(
     limit: float | None = None,
 ) -> bytes:
     """Horizontal bars of one value per group (commune, sector, item), largest first; PNG."""
+    return png(breakdown_figure(labels, values, title, xlabel, limit))
+
+
+def breakdown_figure(
+    labels: Sequence[object],
+    values: Sequence[float | None],
+    title: str = "",
+    xlabel: str = "",
+    limit: float | None = None,
+) -> Figure:
+    """The figure of :func:`breakdown`: one bar per group, top to bottom."""
     pairs = sorted(
         zip(_texts(labels), [0.0 if _missing(v) else float(v) for v in values], strict=True),
         key=lambda pair: (-pair[1], pair[0]),
@@ -210,7 +281,7 @@ def breakdown(
     if title:
         ax.set_title(_wrap(title), fontfamily=FONT, fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
-    return png(fig)
+    return fig
 
 
 def missing_glyphs(text: str, family: str = FONT) -> set[str]:

@@ -88,13 +88,16 @@ def plan_jobs(db_url: str, year: int, lang: str) -> tuple[list[reports.Job], lis
 
 def run(
     db_url: str | None = None,
-    out: str | os.PathLike = "reports/demo",
+    out: str | os.PathLike | None = None,
     year: int = 2025,
     jobs: int | None = None,
     lang: str = DEFAULT_LANG,
     say: Callable[[str], None] = print,
 ) -> Path:
-    """Build the sample, run every report, return the path of ``index.html``."""
+    """Build the sample, run every report, return the path of ``index.html``.
+
+    The reports go to ``out``, by default ``reports/demo`` under the user-data home."""
+    out = home() / "reports" / "demo" if out is None else out
     say(tr(MESSAGES, "building", lang, url=db_url or f"sqlite:///{demo_db()}"))
     db_url = build_database(db_url)
     with open_store(db_url) as store:

@@ -18,18 +18,10 @@ import shutil
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from audit_lib.checklists import (
-    Checklist,
-    check_paths,
-    checklist_files,
-    default_directory,
-    display_path,
-    load_checklist,
-    load_checklists,
-)
 from audit_lib.cli.common import friendly_errors, lang_option
 from audit_lib.core.i18n import pick, tr
 from audit_lib.core.vocabulary import (
@@ -38,6 +30,9 @@ from audit_lib.core.vocabulary import (
     SECTOR_LABELS,
     SEVERITY_LABELS,
 )
+
+if TYPE_CHECKING:
+    from audit_lib.checklists import Checklist
 
 MESSAGES = {
     "ok": {
@@ -125,6 +120,8 @@ def validate(paths: tuple[Path, ...], lang: str):
       audit checklists validate
       audit checklists validate checklists/mining.yaml checklists/general.yaml
     """
+    from audit_lib.checklists import check_paths, checklist_files, default_directory, display_path
+
     files = checklist_files(paths or None)
     if not files:
         where = ", ".join(str(p) for p in paths) or display_path(default_directory())
@@ -156,6 +153,8 @@ def list_(directory: Path | None, lang: str):
     Example:
       audit checklists list --lang en
     """
+    from audit_lib.checklists import load_checklists
+
     loaded = load_checklists(directory)
     header = {key: tr(MESSAGES, key, lang) for key in ("version", "items", "sectors")}
     click.echo(tr(MESSAGES, "list_header", lang, **header))
@@ -188,6 +187,8 @@ def show(checklist_id: str, directory: Path | None, lang: str):
       audit checklists show mining --lang en
       audit checklists show my-draft.yaml
     """
+    from audit_lib.checklists import load_checklist, load_checklists
+
     if checklist_id.endswith((".yaml", ".yml")) and Path(checklist_id).is_file():
         checklist = load_checklist(checklist_id)
     else:
@@ -267,6 +268,3 @@ def _answer(item, lang: str) -> str:
     else:
         parts.append(tr(MESSAGES, "recorded", lang))
     return "; ".join(parts)
-
-
-COMMANDS = [checklists]

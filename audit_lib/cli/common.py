@@ -7,7 +7,6 @@ import sys
 
 import click
 
-from audit_lib.core.errors import AuditError
 from audit_lib.core.i18n import DEFAULT_LANG, LANGS
 
 lang_option = click.option(
@@ -32,6 +31,8 @@ def friendly_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        from audit_lib.core.errors import AuditError  # imports pandas: not before a command runs
+
         try:
             return func(*args, **kwargs)
         except AuditError as exc:

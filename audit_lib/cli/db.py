@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import make_url
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
 from audit_lib.core.i18n import tr
-from audit_lib.store import (
-    create_engine,
-    default_db_url,
-    migrations,
-    missing_sqlite_file,
-    open_store,
-    schema,
-)
 
 MESSAGES = {
     "upgraded": {
@@ -68,6 +59,8 @@ def upgrade(db_url, lang):
     Example:
       audit db upgrade --db sqlite:///data/audit.db
     """
+    from audit_lib.store import migrations, open_store
+
     store = open_store(db_url, upgrade=True)
     try:
         click.echo(tr(MESSAGES, "upgraded", lang, url=store.url, head=migrations.head_revision()))
@@ -86,6 +79,17 @@ def current(db_url, lang):
     Example:
       audit db current --db sqlite:///data/audit.db
     """
+    from sqlalchemy import make_url
+
+    from audit_lib.store import (
+        create_engine,
+        default_db_url,
+        migrations,
+        missing_sqlite_file,
+        open_store,
+        schema,
+    )
+
     db_url = db_url or default_db_url()
     if missing_sqlite_file(db_url):
         shown = make_url(db_url).render_as_string(hide_password=True)
@@ -113,6 +117,3 @@ def current(db_url, lang):
     for name in schema.MAIN_TABLES:
         label = tr(TABLE_LABELS, name, lang)
         click.echo(f"  {name:<15} {counts[name]:>10,}  {label}")
-
-
-COMMANDS = [db]

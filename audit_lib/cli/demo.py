@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from audit_lib.cli import _demo as demo_lib
 from audit_lib.cli.common import friendly_errors, lang_option
 
 
@@ -13,9 +12,14 @@ from audit_lib.cli.common import friendly_errors, lang_option
     "--db",
     "db_url",
     default=None,
-    help="Database for the demo (rebuilt from scratch). Default: sqlite:///data/sample.db.",
+    help="Database for the demo (rebuilt from scratch). Default: data/sample.db under the "
+    "user-data home ($AUDIT_HOME; the project folder in a checkout).",
 )
-@click.option("--out", default="reports/demo", show_default=True, help="Folder for the reports.")
+@click.option(
+    "--out",
+    default=None,
+    help="Folder for the reports. Default: reports/demo under the user-data home.",
+)
 @click.option(
     "--year", type=int, default=2025, show_default=True, help="Year of the inspection reports."
 )
@@ -35,8 +39,7 @@ def demo(db_url, out, year, jobs, lang):
       audit demo
       audit demo --lang en --out reports/demo-en
     """
+    from audit_lib.cli import _demo as demo_lib
+
     index = demo_lib.run(db_url=db_url, out=out, year=year, jobs=jobs, lang=lang, say=click.echo)
     click.echo(demo_lib.tr_done(index, lang))
-
-
-COMMANDS = [demo]

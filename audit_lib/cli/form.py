@@ -71,6 +71,3 @@ def form(db_url, port, lang, no_browser, checklists):
         click.echo(tr(MESSAGES, "stopped", lang))
     finally:
         server.stop()
-
-
-COMMANDS = [form]

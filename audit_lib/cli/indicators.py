@@ -7,15 +7,17 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
-from audit_lib.core.errors import InputError, Problem, Reason
 from audit_lib.core.i18n import tr
 from audit_lib.core.resources import shipped
-from audit_lib.units import LEVELS
+from audit_lib.core.vocabulary import UNIT_LEVELS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_PLAN = shipped("data", "plans", "453-KH-HU.yaml")
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -74,7 +76,7 @@ MESSAGES = {
 )
 @click.option("--unit", help="Unit code or name: that unit, or the units of --level inside it.")
 @click.option(
-    "--level", type=click.Choice(LEVELS), help="Unit level (default: --unit's, else commune)."
+    "--level", type=click.Choice(UNIT_LEVELS), help="Unit level (default: --unit's, else commune)."
 )
 @click.option("--period", type=click.Choice(["year", "half", "quarter"]), default="year",
               show_default=True, help="Year, half-year or quarter.")  # fmt: skip
@@ -114,6 +116,7 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
       audit indicators --year 2025 --pool-years 5 --level province
       audit indicators --year 2025 --format xlsx --out indicators-2025.xlsx
     """
+    from audit_lib.core.errors import InputError, Problem, Reason
     from audit_lib.indicators import Frames, compute, load_plan
     from audit_lib.store import open_store
 
@@ -170,6 +173,7 @@ def validate_command(paths, lang):
     Example:
       audit plan validate data/plans/453-KH-HU.yaml
     """
+    from audit_lib.core.errors import InputError
     from audit_lib.indicators import check_plan
 
     problems = []
@@ -235,6 +239,8 @@ def _num(x) -> str:
 
 
 def _nan(x) -> bool:
+    import pandas as pd
+
     return x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x)
 
 
@@ -244,6 +250,8 @@ def _records(table: pd.DataFrame) -> list[dict]:
 
 
 def _date(text: str | None, field: str, lang: str) -> dt.date | None:
+    from audit_lib.core.errors import InputError, Problem, Reason
+
     if not text:
         return None
     try:
@@ -261,6 +269,8 @@ def _level_of(frames, unit: str, at: dt.date | None, lang: str) -> str:
 
 
 def _xlsx(table: pd.DataFrame, plan, lang: str, path: str) -> None:
+    import pandas as pd
+
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="indicators", index=False)
         plan.targets_frame(lang).to_excel(writer, sheet_name="plan", index=False)
@@ -275,6 +285,3 @@ def _write_atomically(out: str, write) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-COMMANDS = [indicators_command, plan_group]

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
-from audit_lib.core.errors import RegisterImportError
 from audit_lib.core.i18n import tr
-from audit_lib.registers import KINDS, import_register, template
+from audit_lib.core.vocabulary import REGISTER_KINDS
 
 MESSAGES = {
     "refused": {
@@ -40,7 +39,7 @@ def _problem_line(problem, lang: str) -> str:
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(REGISTER_KINDS))
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
 @lang_option
@@ -58,6 +57,9 @@ def import_command(kind: str, file: str, db_url: str | None, lang: str) -> None:
       audit import accidents tai_nan_2024.xlsx
       audit import training huan_luyen.csv --db sqlite:///data/audit.db --lang en
     """
+    from audit_lib.core.errors import RegisterImportError
+    from audit_lib.registers import import_register
+
     store = _open(db_url)
     try:
         result = import_register(store, kind, file, lang)
@@ -73,7 +75,7 @@ def import_command(kind: str, file: str, db_url: str | None, lang: str) -> None:
 
 
 @click.command("template")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("kind", type=click.Choice(REGISTER_KINDS))
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
@@ -97,9 +99,8 @@ def template_command(kind: str, out: str | None, fmt: str | None, lang: str) -> 
       audit template accidents --out tai_nan.xlsx
       audit template training --format csv
     """
+    from audit_lib.registers import template
+
     fmt = fmt or ("csv" if out and Path(out).suffix.lower() == ".csv" else "xlsx")
     path = template(kind, out or f"{kind}.{fmt}", fmt)
     click.echo(tr(MESSAGES, "written", lang, kind=kind, path=path))
-
-
-COMMANDS = [import_command, template_command]

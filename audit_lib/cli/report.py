@@ -97,7 +97,7 @@ def inspections(year, since, ids, out_dir, jobs, lang, pdf, db_url):
     "--plan",
     "plan_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(dir_okay=False),
     help="The plan file, e.g. data/plans/453-KH-HU.yaml.",
 )
 @click.option(
@@ -143,6 +143,3 @@ def monitoring(plan_path, units, period, out_dir, jobs, lang, pdf, db_url):
         say=lambda text: click.echo(text, err=True),
     )
     click.echo(os.fspath(index))
-
-
-COMMANDS = [report]

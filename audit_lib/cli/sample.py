@@ -80,6 +80,3 @@ def sample_command(db_url, scale: float, seed: int, years, lang: str) -> None:
     for table, n in counts.items():
         click.echo(tr(MESSAGES, "row", lang, table=table, n=n))
     click.echo(tr(MESSAGES, "done", lang))
-
-
-COMMANDS = [sample_command]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from audit_lib.checklists import load_checklists
 from audit_lib.cli.common import friendly_errors, lang_option
 from audit_lib.core.i18n import label, pick, tr
 from audit_lib.core.vocabulary import INSPECTION_VERDICT_LABELS, SEVERITY_LABELS
-from audit_lib.scoring import Scored, read_responses, rules, score_many
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from audit_lib.scoring import Scored
 
 TABLES = ("scores", "sections", "findings", "gaps")
 
@@ -97,6 +100,9 @@ def score_command(file, lang, fmt, table, show_rules):
       audit score data/examples/inspections.yaml --lang en --rules
       audit score data/examples/inspections.csv --format csv --table findings
     """
+    from audit_lib.checklists import load_checklists
+    from audit_lib.scoring import read_responses, score_many
+
     checklists = load_checklists()
     read = read_responses(file, checklists)
     scored = score_many(checklists, read.responses, read.inspections)
@@ -116,6 +122,8 @@ def _csv(frame: pd.DataFrame) -> str:
 
 
 def _plain(value):
+    import pandas as pd
+
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
@@ -186,6 +194,8 @@ def _grade(checklist, code, lang: str) -> str:
 
 
 def _report(scored, inspections, checklists, lang, show_rules) -> str:
+    from audit_lib.scoring import rules
+
     info = inspections.set_index("inspection_id")
     lines = []
     for row in scored.scores.to_dict("records"):
@@ -279,6 +289,3 @@ def _finding_lines(findings: pd.DataFrame, lang: str) -> list[str]:
         if isinstance(f["note"], str) and f["note"]:
             lines.append(f"        {tr(MESSAGES, 'note', lang)}: {f['note']}")
     return lines
-
-
-COMMANDS = [score_command]

@@ -113,3 +113,20 @@ INDICATOR_VERDICT_LABELS = {
     "no_data": {"vi": "Không có số liệu", "en": "No data"},
     "no_target": {"vi": "theo dõi", "en": "monitored"},
 }
+
+UNIT_LEVELS = ("province", "district", "commune")
+"""The levels of administrative units, largest first."""
+
+REGISTER_KINDS = (
+    "workforce",
+    "accidents",
+    "compensation",
+    "training",
+    "od_exams",
+    "env_monitoring",
+    "outreach",
+    "establishments",
+    "units",
+    "crosswalk",
+)
+"""The registers imported from spreadsheets (``audit import KIND``), in the templates' order."""

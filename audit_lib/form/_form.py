@@ -41,9 +41,9 @@ from audit_lib.core.vocabulary import (
     VISIT_TYPE_LABELS,
     VISIT_TYPES,
 )
-from audit_lib.form._establishments import FLAGS
 from audit_lib.form._session import FormSession
 from audit_lib.form._sheet import SheetView, add_classes
+from audit_lib.store import ESTABLISHMENT_FLAGS as FLAGS
 
 MESSAGES = {
     "title": {

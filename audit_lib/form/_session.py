@@ -34,6 +34,7 @@ from audit_lib import scoring
 from audit_lib.checklists import conditions
 from audit_lib.core.errors import InputError, NotFoundError, Problem, Reason
 from audit_lib.core.i18n import DEFAULT_LANG, tr
+from audit_lib.core.text import parse_number
 from audit_lib.form import _establishments as establishments
 from audit_lib.form._evidence import check_evidence
 from audit_lib.store import open_store
@@ -68,16 +69,6 @@ MESSAGES = {
         "en": "must be a number, e.g. 12 or 3.5",
     },
 }
-
-
-def parse_number(text: str) -> float | None:
-    """``"3,5"`` -> 3.5, ``""`` -> None; anything else raises ``ValueError``."""
-    text = text.strip().replace(" ", "")
-    if not text:
-        return None
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    return float(text)
 
 
 @dataclass
@@ -155,11 +146,11 @@ class FormSession:
 
     def search(self, text: str, limit: int = 20) -> pd.DataFrame:
         """Establishments whose name, code or commune contains ``text`` (any case or accents)."""
-        return establishments.search(self.store, text, limit)
+        return self.store.find_establishments(text, limit)
 
     def check_establishment(self, fields: Mapping) -> tuple[dict, list[Problem]]:
         """The attributes to store from the form's raw ``fields``, and every problem with them."""
-        return establishments.check_establishment(self.store, fields, self.lang)
+        return self.store.check_establishment(fields, self.lang)
 
     def register(self, fields: Mapping) -> int:
         """Add an establishment from the form's fields (all checked first) and select it."""
@@ -344,7 +335,11 @@ class FormSession:
         return int(frame.version.iloc[0])
 
     def number(self, inspection_id: str, item_id: str, text: str) -> int:
-        """Save a count or number typed as text ("12", "3,5"; empty clears it)."""
+        """Save a count or number typed as text ("12", "3,5", "1.250"; empty clears it).
+
+        Read by :func:`~audit_lib.core.text.parse_number`: a comma is the decimal mark
+        and a dot before three digits groups thousands, as Vietnamese write.
+        """
         try:
             value = parse_number(text)
         except ValueError:

@@ -43,6 +43,7 @@ from audit_lib.checklists import Str, Text, pydantic_problems, read_yaml
 from audit_lib.core.errors import PlanError, Problem, Reason, raise_if_problems
 from audit_lib.core.i18n import DEFAULT_LANG, tr
 from audit_lib.core.resources import locate
+from audit_lib.indicators._catalogue import CATALOGUE
 
 KINDS = ("annual_change", "share", "coverage")
 
@@ -308,10 +309,11 @@ def _check_indicator(value, kind, where, name, catalogue, lang) -> list[Problem]
 def check_plan(
     path: str | os.PathLike, lang: str = DEFAULT_LANG
 ) -> tuple[Plan | None, list[Problem]]:
-    """The plan in ``path`` and every problem found (the plan is None when there are any)."""
-    from audit_lib.indicators._compute import CATALOGUE
+    """The plan in ``path`` and every problem found (the plan is None when there are any).
 
-    path = Path(path)
+    A relative path that does not exist here is looked up among the shipped plans
+    (``data/plans/453-KH-HU.yaml`` works from any folder)."""
+    path = locate(path)
     name = _display(path)
     if not path.is_file():
         return None, [Problem(name, None, None, tr(MESSAGES, "not_found", lang), Reason.MISSING)]
@@ -341,6 +343,6 @@ def load_plan(path: str | os.PathLike, lang: str = DEFAULT_LANG) -> Plan:
     """Read and validate a plan file; raise :class:`PlanError` listing every problem.
 
     A relative ``path`` that does not exist here is looked up in the project root."""
-    plan, problems = check_plan(locate(path), lang)
+    plan, problems = check_plan(path, lang)
     raise_if_problems(PlanError, problems)
     return plan

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from audit_lib.core.errors import Problem
 from audit_lib.registers._spreadsheet import Column
 
 
@@ -35,7 +36,10 @@ class Register:
     ``refs`` maps a column to what it must exist in (``unit``, ``establishment``,
     ``accident``); ``unit_when`` names the date or year at which a unit written by
     name is looked up and, unless ``unit_checked`` is false, must be valid (a row
-    without that date looks names up among the current units).
+    without that date looks names up among the current units). ``check`` is the
+    store's own validator of such records, when it has one
+    (:func:`~audit_lib.store.check_establishments`): the rows are checked by it,
+    and written as it tidies them, exactly as the store would check one record.
     """
 
     kind: str
@@ -46,6 +50,7 @@ class Register:
     refs: Mapping[str, str] = field(default_factory=dict)
     unit_when: str | None = None
     unit_checked: bool = True
+    check: Callable[..., tuple[pd.DataFrame, list[Problem]]] | None = None
 
     @property
     def table(self) -> str:
@@ -74,11 +79,9 @@ def in_year(date: str) -> Callable[[pd.DataFrame], pd.Series]:
     return lambda f: ~(_as_date(f[date]).dt.year != f["year"]).fillna(False) | f[date].isna()
 
 
-def int_column(name, vi, en, note=("", ""), required=True, minimum=0, maximum=None, default=None):
+def int_column(name, vi, en, note=("", ""), required=True, minimum=0, maximum=None):
     """A whole-number column, at least 0 unless told otherwise."""
-    return Column(
-        name, vi, en, "int", required, minimum=minimum, maximum=maximum, note=note, default=default
-    )
+    return Column(name, vi, en, "int", required, minimum=minimum, maximum=maximum, note=note)
 
 
 def choice_labels(codes, vi: str, en: str) -> tuple[tuple[str, str, str], ...]:

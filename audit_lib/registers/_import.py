@@ -178,9 +178,22 @@ def read_rows(store, kind: str, path: str | Path, lang: str = "vi") -> pd.DataFr
     frame, cell = parse_columns(sheet, names, list(spec.columns), lang)
     fields = {name: sheet.headers[pos] for pos, name in names.items()}
     problems += cell + check_rows(store, spec, frame, sheet.file, fields, lang)
+    problems = _one_per_cell(problems)
     problems.sort(key=_row_number)
     raise_if_problems(RegisterImportError, problems)
     return frame
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """The first problem of each cell: an unreadable or empty cell is not also refused by a rule."""
+    seen: set[tuple] = set()
+    first = []
+    for problem in problems:
+        cell = (problem.location, problem.field)
+        if problem.location is None or cell not in seen:
+            seen.add(cell)
+            first.append(problem)
+    return first
 
 
 def check_rows(
@@ -213,6 +226,21 @@ def check_rows(
         for extra_name, (extra_ok, key) in extra.items():
             problems += report(extra_ok, extra_name, tr(MESSAGES, key, lang), Reason.CONSISTENCY)
     problems += _duplicates(spec, frame, file, field_of, lang)
+    if spec.check is not None:
+        problems += _checked_by_the_store(store, spec, frame, file, field_of, lang)
+    return problems
+
+
+def _checked_by_the_store(store, spec: Register, frame, file: str, field_of, lang: str):
+    """The problems ``spec.check`` finds; ``frame`` takes the values as the store tidies them."""
+    names = [c.name for c in spec.columns]
+    rows = [tr(SHEET_MESSAGES, "row", lang, n=int(n)) for n in frame["_row"]]
+    fields = {name: field_of(name) for name in names}
+    units = set(store.units()["unit_code"])
+    tidied, problems = spec.check(
+        frame[names], units, file=file, locations=rows, fields=fields, lang=lang
+    )
+    frame[names] = tidied[names]
     return problems
 
 

@@ -39,7 +39,7 @@ from audit_lib.registers._columns import (
     not_before,
 )
 from audit_lib.registers._spreadsheet import Column
-from audit_lib.store import schema
+from audit_lib.store import check_establishments, schema
 
 REGISTERS: dict[str, Register] = {
     r.kind: r
@@ -309,9 +309,19 @@ REGISTERS: dict[str, Register] = {
                     "code",
                     "Mã số thuế hoặc đăng ký",
                     "Tax or registration code",
+                    note=(
+                        "Mã số thuế: 10 chữ số, chi nhánh thêm '-' và 3 chữ số (6200123456-001); "
+                        "hộ kinh doanh chưa có mã số thuế ghi số đăng ký. Định dạng cột là Văn "
+                        "bản để giữ số 0 ở đầu",
+                        "Tax code: 10 digits, a branch adds '-' and 3 digits (6200123456-001); "
+                        "a household business without one gives its registration number. Format "
+                        "the column as Text to keep leading zeros",
+                    ),
                     aliases=("Mã số thuế", "Mã số", "Mã cơ sở", "Mã đăng ký", "Establishment code"),
                 ),
-                Column("name", "Tên cơ sở", "Name"),
+                Column(
+                    "name", "Tên cơ sở", "Name", note=("Ít nhất 3 ký tự", "At least 3 characters")
+                ),
                 Column(
                     "kind",
                     "Loại hình",
@@ -333,9 +343,11 @@ REGISTERS: dict[str, Register] = {
                     "strict_workers",
                     "Số NLĐ làm việc nghiêm ngặt",
                     "Strict-job workers",
-                    ("Theo Thông tư 06/2020; trống là 0", "Per Circular 06/2020; empty means 0"),
+                    (
+                        "Theo Thông tư 06/2020; trống là 0; không quá số lao động",
+                        "Per Circular 06/2020; empty means 0; at most the workforce",
+                    ),
                     required=False,
-                    default=0,
                 ),
                 bool_column(
                     "has_strict_equipment",
@@ -350,9 +362,12 @@ REGISTERS: dict[str, Register] = {
                     "Có quan hệ lao động",
                     "Labour-relations area",
                     (
-                        "Có nếu người lao động có hợp đồng lao động (doanh nghiệp, HTX)",
-                        "Yes when workers have labour contracts (enterprises, cooperatives)",
+                        "Có nếu người lao động có hợp đồng lao động (doanh nghiệp, HTX); trống "
+                        "là Không",
+                        "Yes when workers have labour contracts (enterprises, cooperatives); "
+                        "empty means no",
                     ),
+                    required=False,
                 ),
                 bool_column(
                     "employs_minors",
@@ -361,21 +376,16 @@ REGISTERS: dict[str, Register] = {
                     required=False,
                 ),
                 day_column("active_from", "Hoạt động từ", "Active from", required=False),
-                day_column("active_to", "Hoạt động đến", "Active to", required=False),
+                day_column(
+                    "active_to",
+                    "Hoạt động đến",
+                    "Active to",
+                    ("Không trước ngày bắt đầu hoạt động", "Not before the active-from date"),
+                    required=False,
+                ),
             ),
             key=("code",),
-            rules=(
-                Rule(
-                    "strict_workers",
-                    at_most("strict_workers", "workforce"),
-                    ("lớn hơn số lao động", "greater than the workforce"),
-                ),
-                Rule(
-                    "active_to",
-                    not_before("active_to", "active_from"),
-                    ("trước ngày bắt đầu hoạt động", "before the active-from date"),
-                ),
-            ),
+            check=check_establishments,
             refs={"unit_code": "unit"},
             # a commune written by name is the one of that name valid when the establishment
             # opened (now, without a date); a code is accepted whatever the unit's dates

@@ -12,9 +12,10 @@ Usage::
 
 A header is recognised in Vietnamese, English, the canonical name, or as the
 template writes it ("Năm / Year"), ignoring case, diacritics, spaces and ``_``.
-Booleans accept Có/Không, yes/no, x, 1/0; dates accept 2025-07-01 and
-01/07/2025 (day first). Parsing is vectorized with pandas; every bad cell
-becomes one :class:`~audit_lib.core.errors.Problem` naming file, row, column and value.
+Booleans accept Có/Không, yes/no, x, 1/0; numbers and dates are read by
+:mod:`audit_lib.core.text` (``2,5``; ``1.234`` is 1234; 2025-07-01 and
+01/07/2025, day first), each distinct cell once. Every bad cell becomes one
+:class:`~audit_lib.core.errors.Problem` naming file, row, column and value.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ import pandas as pd
 
 from audit_lib.core.errors import Problem, Reason, RegisterImportError
 from audit_lib.core.i18n import BOOLEAN_WORDS, nfc, pick, tr
+from audit_lib.core.text import fold, parse_date, parse_number
 
 MESSAGES = {
     "row": {"vi": "dòng {n}", "en": "row {n}"},
@@ -87,12 +88,13 @@ TYPES = {
 }
 
 
-def fold(text: object) -> str:
-    """Lower-case ASCII form for matching: ``fold("Số người chết") == "so nguoi chet"``."""
-    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    bare = re.sub(r"[_\-\s]+", " ", bare)
-    return re.sub(r"\s*/\s*", "/", bare).strip()
+def header_key(text: object) -> str:
+    """What a header or a choice is matched on: ``header_key("Số_người  chết") == "so nguoi chet"``.
+
+    :func:`~audit_lib.core.text.fold` of the text with ``_`` and ``-`` read as
+    spaces, and no spaces around ``/`` (``"Năm / Year"`` matches ``"nam/year"``).
+    """
+    return re.sub(r"\s*/\s*", "/", fold(re.sub(r"[_-]", " ", str(text))))
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ class Column:
 
     def accepts(self, header: str) -> bool:
         names = (self.name, self.vi, self.en, self.header, *self.aliases)
-        return fold(header) in {fold(h) for h in names}
+        return header_key(header) in {header_key(h) for h in names}
 
     def allowed(self, lang: str) -> str:
         """The allowed enum values as people see them: ``"visit (Thăm cơ sở)"``."""
@@ -156,8 +158,8 @@ def _cell_text(value: object) -> object:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):  # the decimal comma keeps 1.234 from reading as 1234
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
     return nfc(str(value))
 
 
@@ -273,28 +275,37 @@ def _plain(value: object) -> object:
     return value
 
 
-def _parse_date(text: pd.Series) -> pd.Series:
-    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    dmy = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-    dashed = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
-    return iso.fillna(dmy).fillna(dashed)
+def _parse_each(text: pd.Series, parse: Callable[[str], object]) -> pd.Series:
+    """``parse`` of each distinct cell (NA where it raises ``ValueError``), as an object column."""
+
+    def read(value: str) -> object:
+        try:
+            return parse(value)
+        except ValueError:
+            return None
+
+    seen = {v: read(v) for v in text.dropna().unique()}
+    return text.map(seen, na_action="ignore").astype(object).where(lambda v: v.notna(), None)
+
+
+def _whole(number: float | None) -> float | None:
+    """``number`` when it is whole (or None), else None: a cell the int column refuses."""
+    return number if number is None or number.is_integer() else None
 
 
 def _parse_words(text: pd.Series, words: Mapping[str, object]) -> pd.Series:
-    seen = {v: words.get(fold(v)) for v in text.dropna().unique()}
+    seen = {v: words.get(header_key(v)) for v in text.dropna().unique()}
     return text.map(seen, na_action="ignore")
 
 
 PARSERS: dict[str, Callable[[pd.Series, Column], pd.Series]] = {
     "str": lambda text, column: text,
-    "int": lambda text, column: pd.to_numeric(text, errors="coerce").where(lambda n: n % 1 == 0),
-    "float": lambda text, column: pd.to_numeric(
-        text.str.replace(",", ".", regex=False), errors="coerce"
-    ),
-    "date": lambda text, column: _parse_date(text),
+    "int": lambda text, column: _parse_each(text, lambda v: _whole(parse_number(v))),
+    "float": lambda text, column: _parse_each(text, parse_number),
+    "date": lambda text, column: _parse_each(text, parse_date),
     "bool": lambda text, column: _parse_words(text, BOOLEAN_WORDS),
     "enum": lambda text, column: _parse_words(
-        text, {fold(w): code for code, *labels in column.choices for w in (code, *labels)}
+        text, {header_key(w): code for code, *labels in column.choices for w in (code, *labels)}
     ),
 }
 
@@ -306,10 +317,6 @@ def _typed(parsed: pd.Series, kind: str) -> pd.Series:
         return parsed.astype("Float64")
     if kind == "bool":
         return parsed.astype("boolean")
-    if kind == "date":
-        return pd.Series(
-            [v.date() if not pd.isna(v) else None for v in parsed], index=parsed.index, dtype=object
-        )
     return parsed.astype(object).where(parsed.notna(), None)
 
 

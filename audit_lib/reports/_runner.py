@@ -12,13 +12,16 @@ A run is a recipe of named steps, each a function that can be called alone:
 
 1. **plan**: :func:`plan_inspection_jobs` / :func:`plan_monitoring_jobs` turn the
    request into :class:`Job` objects (a notebook, its parameters, an output name);
-2. **execute**: :func:`execute_job` runs one notebook with papermill in-process
+2. **check**: :func:`check_parameters` refuses, before any kernel starts, a job that
+   passes a parameter its notebook does not declare: the notebooks' ``parameters``
+   cells are the only list (:func:`declared_parameters`, ``papermill --help-notebook``);
+3. **execute**: :func:`execute_job` runs one notebook with papermill in-process
    (one kernel per report, retried on kernel start races) and writes the
    executed ``.ipynb`` without time-dependent metadata;
-3. **render**: :func:`render_job` writes the standalone HTML (:mod:`audit_lib.reports._render`);
-   :func:`execute_all` runs steps 2-3 in a pool of worker processes with a
+4. **render**: :func:`render_job` writes the standalone HTML (:mod:`audit_lib.reports._render`);
+   :func:`execute_all` runs steps 3-4 in a pool of worker processes with a
    progress bar; :func:`print_pdfs` optionally prints every page with one Chromium;
-4. **index**: :func:`write_index` writes ``index.html`` linking every report with
+5. **index**: :func:`write_index` writes ``index.html`` linking every report with
    its status; then :func:`run` raises :class:`~audit_lib.core.errors.ReportError` if any
    notebook failed. A failed notebook is kept, with its failing cell marked.
 
@@ -42,9 +45,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from audit_lib.core import html
-from audit_lib.core.errors import ReportError
+from audit_lib.core.errors import InputError, Problem, Reason, ReportError
 from audit_lib.core.i18n import DEFAULT_LANG, check_lang, tr
-from audit_lib.core.resources import home, shipped
+from audit_lib.core.resources import home, locate, shipped
 from audit_lib.reports import _render as render
 
 NOTEBOOKS = shipped("notebooks")
@@ -52,13 +55,6 @@ KERNEL = "osh-audit"
 FALLBACK_KERNEL = "python3"
 ATTEMPTS = 3
 INJECTED_CELL_ID = "injected-parameters"
-
-PARAMETERS = {
-    "inspection_report": ("inspection_id", "db_url", "lang"),
-    "monitoring_report": ("plan", "unit", "period", "db_url", "lang"),
-    "explore_findings": ("db_url", "lang"),
-}
-"""What the runner passes to each notebook (a test checks the notebooks declare it)."""
 
 MESSAGES = {
     "kernel_fallback": {
@@ -68,6 +64,11 @@ MESSAGES = {
         "({used}). Install it with: python -m ipykernel install --sys-prefix --name {wanted}",
     },
     "progress": {"vi": "Báo cáo", "en": "Reports"},
+    "no_notebook": {"vi": "không có sổ tay này", "en": "no such notebook"},
+    "unknown_parameter": {
+        "vi": "sổ tay không khai báo tham số này (tham số khai báo: {declared})",
+        "en": "the notebook declares no such parameter (it declares: {declared})",
+    },
     "inspections_title": {
         "vi": "Biên bản kiểm tra ATVSLĐ",
         "en": "OSH inspection records",
@@ -195,13 +196,17 @@ def plan_monitoring_jobs(
     period: str,
     lang: str = DEFAULT_LANG,
 ) -> list[Job]:
-    """One job per unit, each the periodic report on ``plan`` for ``period``."""
+    """One job per unit, each the periodic report on ``plan`` for ``period``.
+
+    The plan is read (and refused with its problems located) before any kernel starts."""
+    from audit_lib.indicators import load_plan
     from audit_lib.store import open_store
     from audit_lib.units import Hierarchy
 
     check_lang(lang)
     url = absolute_db_url(db_url)
-    plan_path = Path(plan).resolve()
+    plan_path = locate(plan).resolve()
+    load_plan(plan_path, lang)
     codes = [units] if isinstance(units, str) else list(units)
     with open_store(url) as store:  # an outdated database is refused before any kernel starts
         names = Hierarchy(store.units(), store.crosswalk()).names(lang)
@@ -222,7 +227,50 @@ def plan_monitoring_jobs(
     ]
 
 
-# -- step 2: execute --------------------------------------------------------
+# -- step 2: check ---------------------------------------------------------
+
+
+def declared_parameters(notebook: str) -> dict[str, dict]:
+    """The parameters ``notebook`` declares, in order, as ``papermill --help-notebook``
+    shows them: ``{name: {"name", "inferred_type_name", "default", "help"}}``."""
+    import papermill
+
+    return papermill.inspect_notebook(notebook_path(notebook))
+
+
+def _vi_en(key: str, **fmt) -> str:
+    return f"{tr(MESSAGES, key, 'vi', **fmt)} / {tr(MESSAGES, key, 'en', **fmt)}"
+
+
+def check_parameters(jobs: Sequence[Job]) -> None:
+    """Raise :class:`~audit_lib.core.errors.InputError` naming every parameter a job passes
+    that its notebook does not declare, and every notebook that does not exist; once per
+    notebook and name, at the first job concerned."""
+    declared: dict[Path, dict | None] = {}
+    problems: dict[tuple[Path, str | None], Problem] = {}
+    for job in jobs:
+        path = notebook_path(job.notebook)
+        if path not in declared:
+            declared[path] = declared_parameters(job.notebook) if path.is_file() else None
+        known = declared[path]
+        if known is None:
+            problems.setdefault(
+                (path, None),
+                Problem(str(path), f"job {job.name}", None, _vi_en("no_notebook"), Reason.MISSING),
+            )
+            continue
+        for name, value in job.parameters.items():
+            if name not in known:
+                message = _vi_en("unknown_parameter", declared=", ".join(known) or "-")
+                problems.setdefault(
+                    (path, name),
+                    Problem(str(path), f"job {job.name}", name, message, Reason.UNKNOWN, value),
+                )
+    if problems:
+        raise InputError(problems.values())
+
+
+# -- step 3: execute --------------------------------------------------------
 
 
 def normalize(nb) -> None:
@@ -273,6 +321,8 @@ def execute_job(job: Job, out_dir: str | os.PathLike, kernel: str = KERNEL) -> O
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{job.name}.ipynb"
     source = notebook_path(job.notebook)
+    cwd = home()  # the kernel's working folder: the user-data home, made on first use
+    cwd.mkdir(parents=True, exist_ok=True)
     error, attempts = "", 0
     for attempts in range(1, ATTEMPTS + 1):  # noqa: B007 (attempts is reported)
         # Local sockets, a fresh path per kernel: no TCP port race between parallel kernels.
@@ -284,7 +334,7 @@ def execute_job(job: Job, out_dir: str | os.PathLike, kernel: str = KERNEL) -> O
                 str(target),
                 parameters=job.parameters,
                 kernel_name=kernel,
-                cwd=str(home()),
+                cwd=str(cwd),
                 progress_bar=False,
                 record_timing=False,
                 log_output=False,
@@ -312,7 +362,7 @@ def execute_job(job: Job, out_dir: str | os.PathLike, kernel: str = KERNEL) -> O
     )
 
 
-# -- step 3: render ---------------------------------------------------------
+# -- step 4: render ---------------------------------------------------------
 
 
 def render_job(outcome: Outcome, out_dir: str | os.PathLike) -> Outcome:
@@ -397,7 +447,7 @@ def print_pdfs(
     return done, None
 
 
-# -- step 4: index ----------------------------------------------------------
+# -- step 5: index ----------------------------------------------------------
 
 
 def index_html(outcomes: Sequence[Outcome], title: str, note: str | None = None) -> str:
@@ -437,7 +487,9 @@ def run(
     kernel: str = KERNEL,
     say: Callable[[str], None] | None = None,
 ) -> Path:
-    """Execute, render, (print,) index; raise ReportError after the index if any failed."""
+    """Check, execute, render, (print,) index; raise ReportError after the index if any
+    failed, or InputError before any kernel starts if a job passes an undeclared parameter."""
+    check_parameters(jobs)
     say = say or (lambda text: print(text, file=sys.stderr))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import csv
 import os
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -34,6 +33,8 @@ import yaml
 from audit_lib.checklists import StrictLoader, conditions
 from audit_lib.core.errors import Problem, Reason, ResponsesError, raise_if_problems
 from audit_lib.core.i18n import BOOLEAN_WORDS, nfc
+from audit_lib.core.resources import locate
+from audit_lib.core.text import fold, parse_date, parse_number
 from audit_lib.core.vocabulary import VISIT_TYPES
 
 ANSWER_ALIASES: dict[str, str] = {
@@ -59,21 +60,7 @@ YAML_FIELDS = ("id", "checklist", "inspected_on", "type", "inspectors", "establi
 YAML_ALIASES = {"inspection_id": "id", "checklist_id": "checklist"}
 
 
-def normalise(text: str) -> str:
-    """NFC, trimmed, single spaces, case-folded.
-
-    ``normalise("  Không  ĐẠT ")`` is ``'không đạt'``.
-    """
-    return " ".join(nfc(text).split()).casefold()
-
-
-def _fold(text: str) -> str:
-    """:func:`normalise`, then without diacritics (đ becomes d)."""
-    decomposed = unicodedata.normalize("NFD", normalise(text).replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_LOOKUP = {_fold(alias): code for alias, code in ANSWER_ALIASES.items()}
+_LOOKUP = {fold(alias): code for alias, code in ANSWER_ALIASES.items()}
 
 
 class _Invalid(ValueError):
@@ -92,7 +79,7 @@ def answer_code(raw: object) -> str | None:
         raise _Invalid(f"cannot read answer {raw!r}; write Đạt, Không đạt or Không áp dụng")
     if not raw.strip():
         return None
-    code = _LOOKUP.get(_fold(raw))
+    code = _LOOKUP.get(fold(raw))
     if code is None:
         raise _Invalid(
             f"cannot read answer {raw!r}; write Đạt, Không đạt or Không áp dụng "
@@ -102,16 +89,12 @@ def answer_code(raw: object) -> str | None:
 
 
 def _number(raw: object) -> float | None:
-    """A number from YAML or a CSV cell (``12``, ``"12,5"``); None when empty; ``_Invalid`` else."""
-    if isinstance(raw, bool):
-        raise _Invalid(f"must be a number, not {raw!r}")
-    if raw is None or isinstance(raw, int | float):
-        return None if raw is None else float(raw)
-    text = str(raw).strip().replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+    """A number from YAML or a CSV cell (``12``, ``"12,5"``); None when empty; ``_Invalid`` else.
+
+    Read by :func:`~audit_lib.core.text.parse_number` ("1.250" is 1250: a dot groups thousands).
+    """
     try:
-        return float(text) if text else None
+        return parse_number(raw)
     except ValueError:
         raise _Invalid(f"must be a number, not {raw!r}") from None
 
@@ -142,7 +125,7 @@ def read_responses(path: str | os.PathLike, checklists: Mapping | None = None) -
         from audit_lib.checklists import load_checklists
 
         checklists = load_checklists()
-    path = Path(path)
+    path = locate(path)
     reader = _Reader(str(path), checklists)
     if not path.is_file():
         reader.problem(None, None, "file not found", Reason.MISSING)
@@ -429,16 +412,13 @@ class _Reader:
 
 def _date(raw: object) -> date:
     """An inspection date: a YAML date, ``2025-05-12`` or ``12/05/2025``; ``_Invalid`` else."""
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(str(raw or "").strip(), fmt).date()
-        except ValueError:
-            continue
-    raise _Invalid(f"date {raw!r} not understood; write 2025-05-12 or 12/05/2025")
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        raise _Invalid(f"date {raw!r} not understood; write 2025-05-12 or 12/05/2025")
+    return day
 
 
 def _attribute(key: str, raw: object) -> object:
@@ -452,11 +432,11 @@ def _attribute(key: str, raw: object) -> object:
             raise _Invalid(f"must be a whole number of workers, not {raw!r}")
         return int(number)
     if kind == conditions.BOOL:
-        value = raw if isinstance(raw, bool) else BOOLEAN_WORDS.get(_fold(str(raw)))
+        value = raw if isinstance(raw, bool) else BOOLEAN_WORDS.get(fold(raw))
         if value is None:
             raise _Invalid(f"must be yes or no (có/không), not {raw!r}")
         return value
-    value, allowed = normalise(str(raw)), conditions.KNOWN_VALUES.get(key, ())
+    value, allowed = fold(raw), conditions.KNOWN_VALUES.get(key, ())
     if allowed and value not in allowed:
         raise _Invalid(f"unknown {key} {raw!r}; use one of: {', '.join(allowed)}")
     return value

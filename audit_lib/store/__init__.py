@@ -8,12 +8,15 @@ Usage::
 
 ``schema`` holds the table definitions, ``migrations`` the Alembic scripts and
 ``answers`` the codec of a final inspection's packed answers.
+:func:`check_establishments` holds the rules every establishment meets, however
+it is entered (the store, the form, a register import).
 """
 
 from audit_lib.store import _answers as answers
 from audit_lib.store import _schema as schema
 from audit_lib.store import migrations
 from audit_lib.store._bulk import bulk_insert, insert_returning, native_records
+from audit_lib.store._establishments import ESTABLISHMENT_FLAGS, check_establishments
 from audit_lib.store._store import (
     Store,
     create_engine,
@@ -23,9 +26,11 @@ from audit_lib.store._store import (
 )
 
 __all__ = [
+    "ESTABLISHMENT_FLAGS",
     "Store",
     "answers",
     "bulk_insert",
+    "check_establishments",
     "create_engine",
     "default_db_url",
     "insert_returning",

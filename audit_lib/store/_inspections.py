@@ -35,6 +35,7 @@ from audit_lib.core.errors import (
     raise_if_problems,
 )
 from audit_lib.core.i18n import both
+from audit_lib.core.text import parse_date
 from audit_lib.core.vocabulary import VISIT_TYPES
 from audit_lib.store import _answers as answers
 from audit_lib.store import _schema as schema
@@ -139,10 +140,10 @@ class InspectionLog:
                 )
             )
         try:
-            day = pd.Timestamp(inspected_on).date()
-        except (TypeError, ValueError):
+            day = parse_date(inspected_on)
+        except ValueError:
             day = None
-        if day is None or pd.isna(pd.Timestamp(inspected_on)):
+        if day is None:
             problems.append(
                 Problem(
                     where,

@@ -5,8 +5,9 @@ Usage::
     from audit_lib.store._store import open_store
     store = open_store()                        # $AUDIT_DB_URL or sqlite:///<project>/data/audit.db
     store = open_store("postgresql+psycopg://user@host/osh", upgrade=True)
+    store.find_establishments("nam xe")        # by name, code or commune, any accents
     eid = store.add_establishment(code="6200123456", name="HTX Nậm Xe", kind="cooperative",
-                                  sector="agriculture", unit_code="NAM_XE", workforce=25)
+                                  sector="agriculture", unit_code="PT-NX", workforce=25)
     iid = store.create_inspection(eid, checklist, "2025-05-12", "periodic", ["Lò Văn A"], by="a")
     version = store.save_answer(iid, "GEN.ORG.01", "compliant", by="a", expected_version=1)
     store.finalize(iid, by="a", findings=scored.findings)
@@ -20,13 +21,15 @@ SQLite runs in WAL mode with a busy timeout, and write transactions start with
 is never changed: :meth:`Store.revise` starts revision n+1 as a draft.
 Writers pass ``expected_version`` to detect a concurrent save: the loser gets
 :class:`~audit_lib.core.errors.ConflictError` with its unsaved data in ``pending``.
-Inspection writing lives in :mod:`audit_lib.store._inspections`.
+Inspection writing lives in :mod:`audit_lib.store._inspections`; the rules an
+establishment must meet in :mod:`audit_lib.store._establishments`; register
+rows are written by :func:`audit_lib.registers.write_rows`.
 """
 
 from __future__ import annotations
 
 import os
-import unicodedata
+from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,17 +43,17 @@ from audit_lib.core.errors import (
     InputError,
     NotFoundError,
     Problem,
-    Reason,
     SchemaOutdatedError,
     StoreError,
     raise_if_problems,
 )
 from audit_lib.core.i18n import both
 from audit_lib.core.resources import home
-from audit_lib.core.vocabulary import KINDS, SECTORS
+from audit_lib.core.text import fold, is_blank, tidy
 from audit_lib.store import _answers as answers
 from audit_lib.store import _schema as schema
 from audit_lib.store import migrations
+from audit_lib.store._establishments import check_establishment
 from audit_lib.store._evidence import EvidenceFiles, default_evidence_dir
 from audit_lib.store._inspections import InspectionLog
 
@@ -61,14 +64,6 @@ MESSAGES = {
         "en": "database {url} is at schema revision {current}, newer than this software "
         "({head}): update the software",
     },
-    "required": {"vi": "bắt buộc", "en": "is required"},
-    "unknown_field": {"vi": "trường không có trong danh mục", "en": "unknown field"},
-    "bad_choice": {
-        "vi": "giá trị {value!r} không hợp lệ; dùng: {choices}",
-        "en": "invalid value {value!r}; use one of: {choices}",
-    },
-    "duplicate_code": {"vi": "mã {value!r} đã có", "en": "code {value!r} already exists"},
-    "not_int": {"vi": "phải là số nguyên không âm", "en": "must be a whole number ≥ 0"},
 }
 
 
@@ -185,12 +180,6 @@ def _timeless(stmt: sa.Select) -> tuple[sa.Select, list[str]]:
     return stmt.with_only_columns(*columns), names
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents (``Đ`` → ``d``), for searching Vietnamese names."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
 class Store(InspectionLog):
     """Reading frames and writing records; see the module docstring."""
 
@@ -259,16 +248,32 @@ class Store(InspectionLog):
         stmt = sa.select(*cols).order_by(t.c.establishment_id)
         return self._frame(stmt)
 
-    def find_establishments(self, text: str | None = None, unit_code: str | None = None):
-        """Establishments whose name or code contains ``text`` (ignoring case and accents)."""
-        frame = self.establishments()
-        if unit_code is not None:
-            frame = frame[frame["unit_code"] == unit_code]
-        if text:
-            needle = _fold(text.strip())
-            hay = frame["name"].map(_fold) + " " + frame["code"].map(_fold)
-            frame = frame[hay.str.contains(needle, regex=False)]
-        return frame.reset_index(drop=True)
+    def find_establishments(self, text: str = "", limit: int | None = None) -> pd.DataFrame:
+        """Establishments whose name, code, commune or commune alias contains ``text``, by name.
+
+        Case, accents and extra spaces are ignored (``"dat hiem"`` finds "Đất hiếm");
+        the frame is :meth:`establishments` plus ``commune``, the unit's name;
+        at most ``limit`` rows when given.
+        """
+        found = self.establishments()
+        units = self.units()
+        names = dict(zip(units["unit_code"], units["name_vi"], strict=True))
+        aliases = dict(zip(units["unit_code"], units["aliases"].fillna(""), strict=True))
+        found = found.assign(commune=found["unit_code"].map(names).fillna(""))
+        needle = fold(text)
+        if needle:
+            haystack = (
+                found["name"].astype(str)
+                + " | "
+                + found["code"].astype(str)
+                + " | "
+                + found["commune"]
+                + " | "
+                + found["unit_code"].map(aliases).fillna("").astype(str)
+            ).map(fold)
+            found = found[haystack.str.contains(needle, regex=False)]
+        found = found.sort_values("name")
+        return (found if limit is None else found.head(limit)).reset_index(drop=True)
 
     def inspections(
         self,
@@ -349,25 +354,28 @@ class Store(InspectionLog):
                 for name, table in schema.metadata.tables.items()
             }
 
-    # ---- writing establishments and registers ------------------------------------
+    # ---- establishments ------------------------------------------------------------
+
+    def check_establishment(
+        self, attrs: Mapping[str, object], lang: str | None = None
+    ) -> tuple[dict, list[Problem]]:
+        """The row ``attrs`` would be stored as, and every problem with it; nothing is written.
+
+        The rules are :func:`~audit_lib.store._establishments.check_establishments`'s,
+        with the store's units and taken codes; messages in ``lang`` (default: both).
+        """
+        with self.reading() as conn:
+            return _check_establishment(conn, attrs, lang)
 
     def add_establishment(self, by: str | None = None, **attrs) -> int:
-        """Add one establishment (contract attributes) and return its ``establishment_id``."""
+        """Add one establishment and return its ``establishment_id``.
+
+        Checked as :meth:`check_establishment` checks, in the same transaction:
+        any problem raises :class:`InputError` listing them all, and nothing is written.
+        """
         t = schema.establishments
-        row, problems = _establishment_row(attrs)
         with self.transaction() as conn:
-            taken = conn.execute(sa.select(t.c.establishment_id).where(t.c.code == row.get("code")))
-            if row.get("code") and taken.first() is not None:
-                problems.append(
-                    Problem(
-                        "establishment",
-                        row["code"],
-                        "code",
-                        both(MESSAGES, "duplicate_code", value=row["code"]),
-                        Reason.DUPLICATE,
-                        row["code"],
-                    )
-                )
+            row, problems = _check_establishment(conn, attrs, None)
             raise_if_problems(InputError, problems)
             now = _now()
             row.update(created_by=by, created_at=now, updated_by=by, updated_at=now)
@@ -375,46 +383,14 @@ class Store(InspectionLog):
                 t.insert().values(**row).returning(t.c.establishment_id)
             ).scalar_one()
 
-    def write_register(
-        self,
-        kind: str,
-        frame: pd.DataFrame,
-        source: str | None = None,
-        conn: sa.Connection | None = None,
-    ) -> int:
-        """Insert or replace rows of a register by its natural key (all in one transaction).
 
-        Missing text keys are stored as ``""``; ``conn`` joins a caller's transaction.
-        """
-        if conn is None:
-            with self.transaction() as conn:
-                return self.write_register(kind, frame, source, conn)
-        table = _register_table(kind)
-        keys = schema.REGISTER_KEYS[kind]
-        names = [c.name for c in table.c if c.name in frame.columns]
-        now = _now()
-        rows = []
-        for record in (
-            frame[names].astype(object).where(frame[names].notna(), None).to_dict("records")
-        ):
-            for name in keys:
-                if record.get(name) is None and isinstance(table.c[name].type, sa.String):
-                    record[name] = ""
-            record.setdefault("source", source)
-            record.setdefault("imported_at", now)
-            rows.append(record)
-        if rows:
-            stmt = answers._insert(conn, table)
-            others = [n for n in rows[0] if n not in keys]
-            stmt = (
-                stmt.on_conflict_do_update(
-                    index_elements=list(keys), set_={n: stmt.excluded[n] for n in others}
-                )
-                if others
-                else stmt.on_conflict_do_nothing(index_elements=list(keys))
-            )
-            conn.execute(stmt, rows)
-        return len(rows)
+def _check_establishment(conn: sa.Connection, attrs: Mapping, lang: str | None):
+    """:func:`check_establishment` of ``attrs`` against the unit and code they name."""
+    e, u = schema.establishments, schema.units
+    code, unit = ("" if is_blank(v) else tidy(v) for v in map(attrs.get, ("code", "unit_code")))
+    units = conn.execute(sa.select(u.c.unit_code).where(u.c.unit_code == unit)).scalars().all()
+    taken = dict(conn.execute(sa.select(e.c.code, e.c.name).where(e.c.code == code)).all())
+    return check_establishment(attrs, units, taken, lang)
 
 
 def _register_table(kind: str) -> sa.Table:
@@ -425,78 +401,3 @@ def _register_table(kind: str) -> sa.Table:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _whole(value) -> bool:
-    """True for a whole number ≥ 0 (``12``, ``12.0``, ``"12"``), not for ``True``."""
-    if isinstance(value, bool):
-        return False
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return False
-    return number.is_integer() and number >= 0
-
-
-def _establishment_row(attrs: dict) -> tuple[dict, list[Problem]]:
-    """The row to insert and every problem with ``attrs``."""
-    t = schema.establishments
-    allowed = {c.name for c in t.c} - {
-        "establishment_id",
-        "created_by",
-        "created_at",
-        "updated_by",
-        "updated_at",
-    }
-    where = str(attrs.get("code") or attrs.get("name") or "?")
-    problems, row = [], {}
-    for name, value in attrs.items():
-        if name not in allowed:
-            problems.append(
-                Problem(
-                    "establishment",
-                    where,
-                    name,
-                    both(MESSAGES, "unknown_field"),
-                    Reason.UNKNOWN,
-                )
-            )
-            continue
-        missing = value is None or (isinstance(value, float) and value != value)
-        row[name] = None if missing else value
-    for name in ("code", "name", "kind", "sector"):
-        if not str(row.get(name) or "").strip():
-            problems.append(
-                Problem("establishment", where, name, both(MESSAGES, "required"), Reason.MISSING)
-            )
-        else:
-            row[name] = unicodedata.normalize("NFC", str(row[name]).strip())
-    for name, choices in (("kind", KINDS), ("sector", SECTORS)):
-        if row.get(name) and row[name] not in choices:
-            problems.append(
-                Problem(
-                    "establishment",
-                    where,
-                    name,
-                    both(MESSAGES, "bad_choice", value=row[name], choices=", ".join(choices)),
-                    Reason.VALUE,
-                    row[name],
-                )
-            )
-    for name in ("workforce", "strict_workers"):
-        value = row.get(name)
-        if value is None:
-            row.pop(name, None)
-        elif not _whole(value):
-            problems.append(
-                Problem("establishment", where, name, both(MESSAGES, "not_int"), Reason.TYPE, value)
-            )
-        else:
-            row[name] = int(float(value))
-    for name in ("has_strict_equipment", "high_risk", "labour_relations", "employs_minors"):
-        if name in row:
-            row[name] = bool(row[name])
-    for name in ("active_from", "active_to"):
-        if row.get(name) is not None:
-            row[name] = pd.Timestamp(row[name]).date()
-    return row, problems

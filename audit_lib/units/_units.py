@@ -37,15 +37,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 
 import pandas as pd
 
 from audit_lib.core.errors import InputError, Problem, Reason
 from audit_lib.core.i18n import DEFAULT_LANG, tr
-
-LEVELS = ("province", "district", "commune")
+from audit_lib.core.text import fold
+from audit_lib.core.vocabulary import UNIT_LEVELS as LEVELS
 
 MESSAGES = {
     "unknown_unit": {
@@ -69,13 +68,6 @@ MESSAGES = {
 _PREFIXES = re.compile(
     r"^(tinh|huyen|thi tran|thi xa|thanh pho|xa|phuong|tt|province|district|commune)\s+"
 )
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, ``đ`` as ``d``: ``fold("Sì  Lở Lầu")`` is 'si lo lau'."""
-    decomposed = unicodedata.normalize("NFD", str(text).strip().lower().replace("đ", "d"))
-    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return re.sub(r"\s+", " ", bare)
 
 
 class Hierarchy:

@@ -1,6 +1,8 @@
 """Alembic environment: runs on the connection the store passes in ``config.attributes``.
 
 Used through :func:`audit_lib.store.migrations.upgrade`, never with an ``alembic.ini``.
+The live schema is the target of autogenerate and of comparisons only: upgrading
+runs the revision scripts, which are frozen and never read it.
 """
 
 from __future__ import annotations
