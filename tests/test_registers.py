@@ -49,8 +49,8 @@ EXAMPLES = {
                        "workforce": 28, "labour_relations": "Có"},
     "units": {"unit_code": "PT-BL-01", "name_vi": "Bản thử", "level": "commune",
               "parent_code": "PT", "valid_from": "2010-01-01", "valid_to": "2025-06-30"},
-    "crosswalk": {"old_code": "PT-NX", "new_code": "LC-PT", "effective_on": "2025-07-01",
-                  "share": 0.2, "illustrative": "Có"},
+    "crosswalk": {"old_code": "PT", "new_code": "LC", "effective_on": "2025-07-01",
+                  "share": 1, "illustrative": "Có"},
 }  # fmt: skip
 
 ACCIDENTS_CSV = (
@@ -425,7 +425,7 @@ def test_two_rows_with_the_same_key_in_one_file_are_refused(loaded_sqlite, tmp_p
         ("x.txt2", b"a,b\n", "chỉ đọc được tệp .xlsx hoặc .csv"),
         ("x.csv", "Năm\n2024\n".encode("cp1258"), "không phải UTF-8"),
         ("x.csv", b"", "không có dòng tiêu đề"),
-        ("x.xlsx", b"not a workbook", "không đọc được tệp"),
+        ("x.xlsx", b"not a workbook", "tệp là văn bản .có lẽ là CSV. mang đuôi .xlsx"),
     ],
 )
 def test_unreadable_files_are_refused_with_a_plain_message(
@@ -553,7 +553,7 @@ accident_rows = st.lists(
     st.tuples(
         st.dates(min_value=dt.date(2000, 1, 1)),
         st.one_of(st.none(), st.text(alphabet="0123456789-ABCĐƯ", min_size=1, max_size=14)),
-        st.integers(0, 50),
+        st.integers(1, 50),  # an accident has a victim: the database checks it
         st.one_of(st.none(), st.booleans()),
     ),
     min_size=1,

@@ -112,8 +112,8 @@ def test_official_blocks_carry_the_national_motto_signatures_and_provenance():
 
 def test_index_page_lists_every_report_with_status_and_error_escaped():
     entries = [
-        render.IndexEntry("Cơ sở A", "inspection-1", True, [("HTML", "inspection-1.html")]),
-        render.IndexEntry("<b>B</b>", "inspection-2", False, [("ipynb", "x.ipynb")], "Boom <x>"),
+        render.IndexEntry("Cơ sở A", "inspection-1", "ok", [("HTML", "inspection-1.html")]),
+        render.IndexEntry("<b>B</b>", "inspection-2", "failed", [("ipynb", "x.ipynb")], "Boom <x>"),
     ]
     page = render.index_page("Mục lục", entries, note="PDF skipped")
     assert page.count("<tr class=") == 2

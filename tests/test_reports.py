@@ -78,11 +78,14 @@ def test_only_kernel_start_failures_are_retried():
     assert not reports._start_error(FileNotFoundError("notebooks/x.ipynb"))
 
 
-def test_absolute_db_url_anchors_relative_sqlite_paths(tmp_path, monkeypatch):
+def test_the_database_anchors_relative_sqlite_paths_and_keeps_the_password_out(
+    tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
-    assert reports.absolute_db_url("sqlite:///a.db") == f"sqlite:///{tmp_path / 'a.db'}"
+    sqlite = f"sqlite:///{tmp_path / 'a.db'}"
+    assert reports.database("sqlite:///a.db") == (sqlite, sqlite, {})
     pg = "postgresql+psycopg://u:secret@h:5432/d"
-    assert reports.absolute_db_url(pg) == pg
+    assert reports.database(pg) == (pg, "postgresql+psycopg://u@h:5432/d", {"PGPASSWORD": "secret"})
 
 
 def test_index_links_each_report_and_says_why_one_failed(tmp_path):

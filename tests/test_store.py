@@ -396,6 +396,11 @@ FINDINGS = pd.DataFrame(
 )
 
 
+# the first bytes of a JPEG and a PNG: the store keeps evidence by content, not by name
+JPEG_PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00 photo"
+PNG_PHOTO = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + bytes(17)
+
+
 def _final(store) -> str:
     iid = _draft(store)
     store.save_answers(
@@ -404,7 +409,7 @@ def _final(store) -> str:
             ("A.1", "compliant", None, None), ("A.2", "noncompliant", None, "chưa có thẻ an toàn")
         ),
     )
-    store.add_evidence(iid, "A.2", "the.jpg", b"\xff\xd8 photo")
+    store.add_evidence(iid, "A.2", "the.jpg", JPEG_PHOTO)
     store.finalize(iid, by="minh", findings=FINDINGS.assign(inspection_id=iid))
     return iid
 
@@ -419,7 +424,7 @@ def test_a_finalized_inspection_cannot_be_changed_in_any_way(store):
     with pytest.raises(FinalizedError):
         store.finalize(iid, by="x")
     with pytest.raises(FinalizedError):
-        store.add_evidence(iid, "A.1", "other.jpg", b"other")
+        store.add_evidence(iid, "A.1", "other.png", PNG_PHOTO)
     assert _dump(store) == before
 
 
@@ -573,7 +578,7 @@ def _fail_on(store, statement_start: str):
 def test_a_failure_in_the_middle_of_a_write_leaves_every_table_as_before(store, statement, action):
     iid = _draft(store)
     store.save_answers(iid, _answers(("A.1", "compliant", None, None)))
-    store.add_evidence(iid, "A.1", "a.png", b"png bytes")
+    store.add_evidence(iid, "A.1", "a.png", PNG_PHOTO)
     if action == "revise":
         store.finalize(iid, by="a")
     before = _dump(store)
@@ -600,7 +605,7 @@ def test_a_failure_in_the_middle_of_a_write_leaves_every_table_as_before(store, 
 
 def test_the_same_evidence_bytes_are_stored_once(store):
     first, second = _draft(store), _draft(store)
-    photo = b"\x89PNG\r\n fake photo of a missing guard"
+    photo = PNG_PHOTO + b" a missing guard"
     sha = store.add_evidence(first, "A.1", "may-cat.png", photo, by="minh")
     assert store.add_evidence(first, "A.1", "may-cat.png", photo) == sha
     assert store.add_evidence(second, "B.2", "anh.png", photo) == sha

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from audit_lib.core import html
+from audit_lib.core import export, html
+from audit_lib.core.errors import ExportError
 from audit_lib.core.i18n import DEFAULT_LANG, label, nfc, tr
 from audit_lib.core.vocabulary import SECTOR_LABELS
 
@@ -241,9 +242,14 @@ class Findings:
         return joined.sort_values(["inspected_on", "code", "item_id"]).reset_index(drop=True)
 
     def export_xlsx(self, path: str | os.PathLike) -> int:
-        """Write the filtered findings to ``path`` (.xlsx); returns the number of rows."""
+        """Write the filtered findings to ``path`` (.xlsx); returns the number of rows.
+
+        Text that a spreadsheet would take for a formula is exported as text, and
+        the file is written whole or not at all (see :mod:`audit_lib.core.export`);
+        :class:`~audit_lib.core.errors.ExportError` says why it could not be.
+        """
         table = self.table()
-        table.to_excel(path, index=False, sheet_name="findings")
+        export.write_xlsx({"findings": table}, path)
         return len(table)
 
 
@@ -257,8 +263,9 @@ MESSAGES = {
     "file": {"vi": "Tệp", "en": "File"},
     "exported": {"vi": "Đã ghi {rows} dòng vào {path}", "en": "Wrote {rows} rows to {path}"},
     "export_failed": {
-        "vi": "Không ghi được {path}: {error}",
-        "en": "Could not write {path}: {error}",
+        "vi": "Không ghi được {path}: {error}. Chưa ghi gì vào đó, tệp cũ nếu có vẫn giữ nguyên.",
+        "en": "Could not write {path}: {error}. Nothing was written there, an older file "
+        "stays as it was.",
     },
     "in_view": {
         "vi": "{inspections} lượt kiểm tra, {findings} vi phạm",
@@ -417,9 +424,9 @@ class Explorer:
         path = self.path.value
         try:
             rows = self.current().export_xlsx(path)
-        except (OSError, ValueError) as exc:
+        except ExportError as exc:
             self.status.value = html.paragraph(
-                tr(MESSAGES, "export_failed", self.lang, path=path, error=exc), "error"
+                tr(MESSAGES, "export_failed", self.lang, path=path, error=exc.reason), "error"
             )
             return
         self.status.value = html.paragraph(

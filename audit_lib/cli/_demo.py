@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audit_lib import reports, sample
+from audit_lib.core import db_urls
 from audit_lib.core.i18n import DEFAULT_LANG, tr
 from audit_lib.core.resources import home, shipped
 from audit_lib.store import open_store
@@ -98,7 +99,7 @@ def run(
 
     The reports go to ``out``, by default ``reports/demo`` under the user-data home."""
     out = home() / "reports" / "demo" if out is None else out
-    say(tr(MESSAGES, "building", lang, url=db_url or f"sqlite:///{demo_db()}"))
+    say(tr(MESSAGES, "building", lang, url=db_urls.masked(db_url or f"sqlite:///{demo_db()}")))
     db_url = build_database(db_url)
     with open_store(db_url) as store:
         counts = store.counts()

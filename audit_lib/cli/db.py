@@ -79,8 +79,7 @@ def current(db_url, lang):
     Example:
       audit db current --db sqlite:///data/audit.db
     """
-    from sqlalchemy import make_url
-
+    from audit_lib.core import db_urls
     from audit_lib.store import (
         create_engine,
         default_db_url,
@@ -92,11 +91,11 @@ def current(db_url, lang):
 
     db_url = db_url or default_db_url()
     if missing_sqlite_file(db_url):
-        shown = make_url(db_url).render_as_string(hide_password=True)
+        shown = db_urls.masked(db_url)
         click.echo(tr(MESSAGES, "missing", lang, url=shown))
         raise SystemExit(1)
     engine = create_engine(db_url)
-    url = engine.url.render_as_string(hide_password=True)
+    url = db_urls.masked(engine.url)
     try:
         with engine.connect().execution_options(readonly=True) as conn, conn.begin():
             at = migrations.current_revision(conn)

@@ -51,10 +51,11 @@ def form(db_url, port, lang, no_browser, checklists):
       audit form
       audit form --db sqlite:///data/audit.db --lang en --port 8866 --no-browser
     """
-    from audit_lib.form import FormServer, absolute_url
+    from audit_lib.core import db_urls
+    from audit_lib.form import FormServer
     from audit_lib.store import default_db_url, open_store
 
-    url = absolute_url(db_url or default_db_url())
+    url = db_urls.absolute(db_url or default_db_url())
     with open_store(url, upgrade=url.startswith("sqlite")) as store:
         click.echo(tr(MESSAGES, "database", lang, url=store.url))
         if store.establishments().empty:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from audit_lib.cli.common import db_option, friendly_errors, lang_option
+from audit_lib.core import export
 from audit_lib.core.i18n import tr
 from audit_lib.core.resources import shipped
 from audit_lib.core.vocabulary import UNIT_LEVELS
@@ -134,17 +133,17 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
     table = compute(plan, frames, years, level=level, unit=unit, at=at, period=period,
                     pool_years=pool_years or False, lang=lang, as_of=as_of)  # fmt: skip
     if fmt == "xlsx":
-        _write_atomically(out, lambda path: _xlsx(table, plan, lang, path))
+        export.write_xlsx({"indicators": table, "plan": plan.targets_frame(lang)}, out)
         click.echo(tr(MESSAGES, "written", lang, path=out))
         return
     if fmt == "table":
         text = render_table(table, plan, lang, at or frames.hierarchy().latest_change())
     elif fmt == "csv":
-        text = table.to_csv(index=False)
+        text = export.csv_text(table)
     else:
         text = json.dumps(_records(table), ensure_ascii=False, indent=1) + "\n"
     if out:
-        _write_atomically(out, lambda path: Path(path).write_text(text, encoding="utf-8"))
+        export.write_text(text, out)
         click.echo(tr(MESSAGES, "written", lang, path=out))
     else:
         click.echo(text, nl=False)
@@ -266,22 +265,3 @@ def _level_of(frames, unit: str, at: dt.date | None, lang: str) -> str:
     tree = frames.hierarchy()
     code = tree.resolve(unit, at or tree.latest_change(), lang)
     return str(tree.units.loc[tree.units["unit_code"] == code, "level"].iloc[-1])
-
-
-def _xlsx(table: pd.DataFrame, plan, lang: str, path: str) -> None:
-    import pandas as pd
-
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name="indicators", index=False)
-        plan.targets_frame(lang).to_excel(writer, sheet_name="plan", index=False)
-
-
-def _write_atomically(out: str, write) -> None:
-    """Write through a temporary file beside ``out``, so a failure leaves nothing half-written."""
-    target = Path(out)
-    tmp = target.with_name(f".{target.name}.tmp{target.suffix}")
-    try:
-        write(str(tmp))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)

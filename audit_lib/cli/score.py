@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from audit_lib.cli.common import friendly_errors, lang_option
+from audit_lib.core import export
 from audit_lib.core.i18n import label, pick, tr
 from audit_lib.core.vocabulary import INSPECTION_VERDICT_LABELS, SEVERITY_LABELS
 
@@ -118,7 +119,7 @@ def _csv(frame: pd.DataFrame) -> str:
     out = frame.copy()
     if "due_on" in out:
         out["due_on"] = out["due_on"].dt.strftime("%Y-%m-%d")
-    return out.to_csv(index=False)
+    return export.csv_text(out)
 
 
 def _plain(value):

@@ -25,7 +25,8 @@ can catch ``ValueError`` or ``LookupError`` too::
     │   ├── NotFoundError(StoreError, LookupError) an id that does not exist
     │   ├── FinalizedError                        a finalized inspection was to be changed
     │   └── ConflictError                         another writer saved first
-    └── ReportError(AuditError, RuntimeError)     one or more report notebooks failed
+    ├── ReportError(AuditError, RuntimeError)     one or more report notebooks failed
+    └── ExportError(AuditError, OSError)          an export that could not be written
 
 Bad input is reported lazily: the loader collects every :class:`Problem`
 and raises one :class:`InputError` listing them all. Each problem names where
@@ -200,6 +201,18 @@ class ReportError(AuditError, RuntimeError):
         if index:
             lines.append(f"see {index}")
         super().__init__("\n".join(lines))
+
+
+class ExportError(AuditError, OSError):
+    """An export could not be written to ``path`` (``reason`` says why); nothing was put there."""
+
+    def __init__(self, path: str, reason: str):
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"could not write {path} ({reason}); nothing was written there, an older file "
+            f"stays as it was (không ghi được {path} ({reason}); chưa ghi gì vào đó, tệp cũ "
+            "nếu có vẫn giữ nguyên)"
+        )
 
 
 def raise_if_problems(error: type[InputError], problems: Sequence[Problem]) -> None:

@@ -2,13 +2,14 @@
 
 Usage::
 
-    from audit_lib.core.text import fold, is_blank, parse_date, parse_number, tidy
+    from audit_lib.core.text import fold, is_blank, latest_day, parse_date, parse_number, tidy
     fold("  Đất Hiếm  NẬM XE ")      # 'dat hiem nam xe': for search and matching only
     tidy("  Xưởng  gỗ ")             # 'Xưởng gỗ': NFC, single spaces, for storing
     parse_number("2,5")              # 2.5
     parse_number("1.234")            # 1234.0: the dot groups thousands, as Vietnamese write
     parse_date("31/07/2025")         # datetime.date(2025, 7, 31): day first
     is_blank(float("nan"))           # True: an empty cell, whatever the reader made of it
+    latest_day()                     # tomorrow: a later accident or visit cannot have happened
 
 These are the workbench's only rules for reading such text: the form, the
 registers, the responses files, the store and the unit names all call them,
@@ -167,3 +168,17 @@ def parse_date(raw: object) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         raise ValueError(f"no such day: {raw!r}") from None
+
+
+FUTURE_MARGIN = dt.timedelta(days=1)
+"""How far past today a date of something that happened may be: the time zones between
+a server and the people using it (Viet Nam is UTC+7)."""
+
+
+def latest_day() -> dt.date:
+    """The last day a record of something that happened may carry: today plus :data:`FUTURE_MARGIN`.
+
+    An accident, a training, an examination or a visit dated after it has not
+    happened yet: the registers and the store refuse it where it is entered.
+    """
+    return dt.date.today() + FUTURE_MARGIN

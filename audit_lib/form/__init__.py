@@ -9,7 +9,7 @@ Usage (in a notebook)::
 """
 
 from audit_lib.form._form import InspectionForm, show_form
-from audit_lib.form._server import FormServer, absolute_url
+from audit_lib.form._server import FormServer
 from audit_lib.form._session import FormSession
 
-__all__ = ["FormServer", "FormSession", "InspectionForm", "absolute_url", "show_form"]
+__all__ = ["FormServer", "FormSession", "InspectionForm", "show_form"]

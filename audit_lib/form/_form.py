@@ -20,19 +20,26 @@ inspection, go on with a draft or revise a finalized one; answer the
 checklists (a tab each, sections in an accordion with their progress) with a
 live panel of score, grade, critical findings and corrective actions. The
 language switch at the top re-draws every label. Any error raised in a
-callback is shown in the message area, never lost.
+callback is shown in the message area, never lost: refused input says what to
+fix; an unexpected error shows a short message with an error id, and its
+traceback goes to the log :func:`log_path` (``<home>/logs/form.log``), never
+to the page.
 """
 
 from __future__ import annotations
 
 import html
+import secrets
+import sys
 import traceback
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import ipywidgets as w
 
 from audit_lib.core.errors import AuditError, InputError
-from audit_lib.core.i18n import DEFAULT_LANG, check_lang, label, pick, tr
+from audit_lib.core.i18n import DEFAULT_LANG, LANGS, check_lang, label, pick, tr
+from audit_lib.core.resources import home
 from audit_lib.core.vocabulary import (
     KIND_LABELS,
     KINDS,
@@ -103,8 +110,10 @@ MESSAGES = {
     },
     "refused": {"vi": "Chưa thể thực hiện", "en": "Cannot do that yet"},
     "unexpected": {
-        "vi": "Lỗi không mong đợi (chi tiết bên dưới)",
-        "en": "Unexpected error (details below)",
+        "vi": "Lỗi không mong đợi (mã lỗi {id}): hãy thử lại; nếu vẫn lỗi, "
+        "báo mã lỗi này cho người quản trị",
+        "en": "Unexpected error (error id {id}): try again; if it happens again, "
+        "give this error id to your administrator",
     },
     "none": {"vi": "—", "en": "—"},
 }
@@ -130,7 +139,6 @@ class InspectionForm:
         session.lang = self.lang
         self.message = add_classes(w.HTML(), "audit-message")
         self.message_below = add_classes(w.HTML(), "audit-message-below")
-        self.errors = add_classes(w.Output(), "audit-errors")
         self.lang_switch = w.ToggleButtons(
             options=[("Tiếng Việt", "vi"), ("English", "en")], value=self.lang
         )
@@ -139,9 +147,7 @@ class InspectionForm:
         self.title = w.HTML()
         self.body = w.VBox()
         self.widget = add_classes(
-            w.VBox(
-                [w.HTML(STYLE), self.lang_switch, self.title, self.message, self.errors, self.body]
-            ),
+            w.VBox([w.HTML(STYLE), self.lang_switch, self.title, self.message, self.body]),
             "audit-form",
         )
         self.render()
@@ -154,7 +160,11 @@ class InspectionForm:
         self.message.value = self.message_below.value = shown
 
     def guard(self, func):
-        """Wrap a callback so that any exception it raises is shown, never swallowed."""
+        """Wrap a callback so that any exception it raises is shown, never swallowed.
+
+        Refused input lists its problems; an unexpected error shows only a short
+        message and an error id, its traceback is logged (:func:`log_unexpected`).
+        """
 
         def run(*args, **kwargs):
             try:
@@ -165,10 +175,7 @@ class InspectionForm:
             except AuditError as exc:
                 self.report("error", html.escape(str(exc)))
             except Exception as exc:
-                self.report(
-                    "error", f"{tr(MESSAGES, 'unexpected', self.lang)}: {html.escape(repr(exc))}"
-                )
-                self.errors.append_stderr(traceback.format_exc())
+                self.report("error", unexpected(exc, self.lang))
 
         return run
 
@@ -277,10 +284,7 @@ class InspectionForm:
         raw = {name: widget.value for name, widget in self.fields.items()}
         _, problems = self.session.check_establishment(raw)
         for name, shown in self.field_errors.items():
-            said = [p.message for p in problems if p.field == name]
-            shown.value = (
-                f"<span style='color:#b71c1c'>{html.escape('; '.join(said))}</span>" if said else ""
-            )
+            shown.value = _field_error(problems, name)
         if problems:
             self.report("error", self._label("fix_fields"))
             return
@@ -310,6 +314,7 @@ class InspectionForm:
             value=date.today(), description=self._label("date"), style=wide
         )
         add_classes(self.inspected_on, "audit-date")
+        self.date_error = add_classes(w.HTML(), "audit-field-error")
         self.visit_type = w.Dropdown(
             options=[(pick(VISIT_TYPE_LABELS[t], self.lang), t) for t in VISIT_TYPES],
             description=self._label("type"),
@@ -327,7 +332,13 @@ class InspectionForm:
                 [
                     summary,
                     w.HBox(
-                        [self.inspectors, self.inspected_on, self.visit_type, self.start_button]
+                        [
+                            self.inspectors,
+                            self.inspected_on,
+                            self.date_error,
+                            self.visit_type,
+                            self.start_button,
+                        ]
                     ),
                     w.HBox([self.drafts, self.resume_button]),
                     w.HBox([self.finals, self.reason, self.revise_button]),
@@ -359,9 +370,15 @@ class InspectionForm:
 
     def _start(self) -> None:
         self._by()
-        sheets = self.session.start(
-            self.inspected_on.value or date.today(), self.visit_type.value, self.inspectors.value
-        )
+        try:
+            sheets = self.session.start(
+                self.inspected_on.value or date.today(),
+                self.visit_type.value,
+                self.inspectors.value,
+            )
+        except InputError as exc:  # the store refuses a date in the future: say it by the date
+            self.date_error.value = _field_error(exc.problems, "inspected_on")
+            raise
         self.render()
         self.report("ok", self._label("started").format(n=len(sheets)))
 
@@ -406,12 +423,52 @@ class InspectionForm:
         self.report("ok", self._label("finalized").format(n=n))
 
 
+def _field_error(problems, field: str) -> str:
+    """The messages of the problems with ``field``, in red, to show beside its widget."""
+    said = [p.message for p in problems if p.field == field]
+    return f"<span style='color:#b71c1c'>{html.escape('; '.join(said))}</span>" if said else ""
+
+
 def _said(problem) -> str:
     """A problem as the inspector reads it: which file or checklist and item, then what."""
     where = [problem.file] if problem.file != "form" else []
     if (problem.location or "").startswith("item "):
         where.append(problem.location.removeprefix("item "))
     return f"{' · '.join(where)}: {problem.message}" if where else problem.message
+
+
+def log_path() -> Path:
+    """The form's log of unexpected errors: ``<home>/logs/form.log``."""
+    return home() / "logs" / "form.log"
+
+
+def log_unexpected(exc: BaseException) -> str:
+    """Append ``exc`` and its traceback to :func:`log_path` under a new error id; return the id.
+
+    The server's output gets one line pointing there (the whole entry when the
+    log cannot be written), so whoever runs ``audit form`` sees it too.
+    """
+    error_id = secrets.token_hex(4)
+    stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+    entry = f"{stamp} error {error_id}\n{''.join(traceback.format_exception(exc))}\n"
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(entry)
+        said = f"form: error {error_id} ({type(exc).__name__}), traceback in {path}\n"
+    except OSError:
+        said = entry
+    print(said, end="", file=sys.__stderr__, flush=True)
+    return error_id
+
+
+def unexpected(exc: BaseException, lang: str) -> str:
+    """Log ``exc`` (:func:`log_unexpected`); the short message to show instead, as HTML."""
+    error_id = log_unexpected(exc)
+    return html.escape(
+        tr(MESSAGES, "unexpected", lang if lang in LANGS else DEFAULT_LANG, id=error_id)
+    )
 
 
 def close_tree(widget: w.Widget, keep=frozenset()) -> None:
@@ -433,7 +490,8 @@ def show_form(db_url: str | None = None, lang: str = DEFAULT_LANG, by: str = "")
     """Open the store and display the form (in a notebook or Voilà); returns it.
 
     A database that cannot be opened (missing, outdated) is explained on the
-    page instead of a traceback.
+    page instead of a traceback; any other error shows an error id (the
+    traceback is in :func:`log_path`).
     """
     from IPython.display import HTML, display
 
@@ -441,6 +499,9 @@ def show_form(db_url: str | None = None, lang: str = DEFAULT_LANG, by: str = "")
         form = InspectionForm(FormSession(db_url, by=by, lang=lang), lang=lang)
     except AuditError as exc:
         display(HTML(f"<pre class='audit-message audit-msg-error'>{html.escape(str(exc))}</pre>"))
+        return None
+    except Exception as exc:
+        display(HTML(f"<p class='audit-message audit-msg-error'>{unexpected(exc, lang)}</p>"))
         return None
     display(form.widget)
     return form

@@ -14,6 +14,11 @@ the kernel runs in ``notebooks/``. Voilà listens on 127.0.0.1 only; a kernel
 whose page was closed is shut down after :data:`CULL_IDLE_SECONDS` idle (its
 answers are already saved). The server runs in its own process group, so
 stopping it stops its kernels too.
+
+No traceback reaches the page: Voilà runs with ``--show_tracebacks=False`` (a
+failing cell shows :data:`CELL_ERROR`, its traceback goes to the server's
+output), and the form itself shows an unexpected error as a short message with
+an error id, logged with its traceback in ``<home>/logs/form.log``.
 """
 
 from __future__ import annotations
@@ -27,8 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
-
+from audit_lib.core import db_urls
 from audit_lib.core.errors import AuditError
 from audit_lib.core.resources import shipped
 
@@ -36,6 +40,11 @@ NOTEBOOK = shipped("notebooks", "inspection_form.ipynb")
 CULL_IDLE_SECONDS = 1800
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 HOST = "127.0.0.1"
+CELL_ERROR = (
+    "Trang không mở được; chi tiết lỗi được ghi ở cửa sổ chạy `audit form`. "
+    "/ The page could not be opened; the details are in the window running `audit form`."
+)
+"""What Voilà says in place of a failing cell's traceback."""
 
 
 def free_port() -> int:
@@ -43,17 +52,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
-
-
-def absolute_url(db_url: str) -> str:
-    """``sqlite:///data/audit.db`` -> ``sqlite:////<cwd>/data/audit.db``; other URLs unchanged."""
-    url = sa.make_url(db_url)
-    database = url.database
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        return db_url
-    if Path(database).is_absolute():
-        return db_url
-    return url.set(database=str(Path(database).resolve())).render_as_string(hide_password=False)
 
 
 def voila_command(port: int, notebook: Path = NOTEBOOK, open_browser: bool = False) -> list[str]:
@@ -66,7 +64,8 @@ def voila_command(port: int, notebook: Path = NOTEBOOK, open_browser: bool = Fal
         f"--port={port}",
         f"--Voila.ip={HOST}",
         "--Voila.port_retries=0",  # the URL we print is the port we asked for
-        "--show_tracebacks=True",
+        "--show_tracebacks=False",  # tracebacks go to the server's output, not to the page
+        f"--VoilaExecutor.cell_error_instruction={CELL_ERROR}",
         # evidence uploads travel over the kernel's websocket: several photos at once
         f'--Voila.tornado_settings={{"websocket_max_message_size": {MAX_MESSAGE_BYTES}}}',
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
@@ -92,7 +91,7 @@ class FormServer:
         open_browser: bool = False,
         log: Path | None = None,
     ):
-        self.db_url = absolute_url(db_url)
+        self.db_url = db_urls.absolute(db_url)
         self.port = port or free_port()
         self.url = f"http://{HOST}:{self.port}/"
         self.env = {**os.environ, "AUDIT_DB_URL": self.db_url, "AUDIT_LANG": lang}

@@ -3,10 +3,17 @@
 Usage::
 
     from audit_lib.registers._columns import Register, Rule, at_most, int_column, UNIT, YEAR
-    deaths = int_column("deaths", "Số người chết", "Deaths")
+    deaths = int_column("deaths", "Số người chết", "Deaths", maximum=limits.MAX_VICTIMS)
     rule = Rule("deaths", at_most("deaths", "victims"), ("quá số nạn nhân", "exceeds victims"))
 
 :mod:`audit_lib.registers._kinds` writes every register with them.
+
+Every whole-number column has a maximum (the store's limits,
+:mod:`audit_lib.store.limits`), and every text column of a register meets
+the rules of its table's column (:attr:`Register.text_rules`): no longer than
+it, no control characters. So a file is refused, row and column named, before
+anything reaches a database, and SQLite and PostgreSQL never see a value one
+of them would store and the other refuse.
 """
 
 from __future__ import annotations
@@ -16,8 +23,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from audit_lib.core.errors import Problem
+from audit_lib.core.errors import Problem, Reason
 from audit_lib.registers._spreadsheet import Column
+from audit_lib.store import limits, schema
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,7 @@ class Rule:
     field: str
     check: Callable[[pd.DataFrame], pd.Series]
     message: tuple[str, str]
+    reason: Reason = Reason.CONSISTENCY
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,50 @@ class Register:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def text_rules(self) -> tuple[Rule, ...]:
+        """What each text column stored in the table meets: its length, no control characters.
+
+        None when the store checks the kind itself (``check``): it tidies text first.
+        """
+        if self.check is not None:
+            return ()
+        table = schema.metadata.tables[self.table]
+        return tuple(
+            rule
+            for column in self.columns
+            if column.type == "str" and column.name in table.c
+            for rule in _text_rules(column.name, limits.length_of(table.c[column.name]))
+        )
+
+
+CONTROL = (
+    "có ký tự điều khiển không in được (như NUL); hãy xóa",
+    "contains an unprintable control character (such as NUL); delete it",
+)
+CONTROL_IN_NOTE = (
+    "có ký tự điều khiển không in được (như NUL; tab và xuống dòng thì được); hãy xóa",
+    "contains an unprintable control character (such as NUL; tabs and line breaks are "
+    "fine); delete it",
+)
+
+
+def _text_rules(name: str, length: int | None) -> tuple[Rule, ...]:
+    """No control character in ``name`` (a note: but tabs and line breaks); at most ``length``."""
+
+    def fine(fault: str) -> Callable[[pd.DataFrame], pd.Series]:
+        return lambda f: f[name].map(
+            lambda v: not isinstance(v, str) or limits.text_fault(v, length) != fault
+        )
+
+    if length is None:
+        return (Rule(name, fine("control"), CONTROL_IN_NOTE, Reason.VALUE),)
+    too_long = (f"dài quá {length} ký tự", f"longer than {length} characters")
+    return (
+        Rule(name, fine("control"), CONTROL, Reason.VALUE),
+        Rule(name, fine("too_long"), too_long, Reason.VALUE),
+    )
+
 
 def _as_date(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="coerce")
@@ -79,9 +132,13 @@ def in_year(date: str) -> Callable[[pd.DataFrame], pd.Series]:
     return lambda f: ~(_as_date(f[date]).dt.year != f["year"]).fillna(False) | f[date].isna()
 
 
-def int_column(name, vi, en, note=("", ""), required=True, minimum=0, maximum=None):
-    """A whole-number column, at least 0 unless told otherwise."""
-    return Column(name, vi, en, "int", required, minimum=minimum, maximum=maximum, note=note)
+def int_column(name, vi, en, note=("", ""), required=True, minimum=0, *, maximum, past=False):
+    """A whole-number column, at least 0 unless told otherwise, at most ``maximum``
+    (one of the store's limits: no number column is unbounded); ``past`` for a year
+    that must have begun."""
+    return Column(
+        name, vi, en, "int", required, minimum=minimum, maximum=maximum, note=note, past=past
+    )
 
 
 def choice_labels(codes, vi: str, en: str) -> tuple[tuple[str, str, str], ...]:
@@ -109,7 +166,13 @@ UNIT = Column(
     aliases=("Mã đơn vị", "Mã xã", "Đơn vị", "Unit"),
 )
 YEAR = int_column(
-    "year", "Năm", "Year", ("Năm báo cáo", "Reporting year"), minimum=2000, maximum=2100
+    "year",
+    "Năm",
+    "Year",
+    ("Năm báo cáo", "Reporting year"),
+    minimum=limits.MIN_YEAR,
+    maximum=limits.MAX_YEAR,
+    past=True,
 )
 ESTABLISHMENT = Column(
     "establishment_code",
@@ -160,6 +223,7 @@ def bool_column(name, vi, en, note=("", ""), required=True) -> Column:
     return Column(name, vi, en, "bool", required, note=note, default=None if required else False)
 
 
-def day_column(name, vi, en, note=("", ""), required=True) -> Column:
-    """A date column."""
-    return Column(name, vi, en, "date", required, note=note)
+def day_column(name, vi, en, note=("", ""), required=True, past=True) -> Column:
+    """A date column; unless ``past`` is false (a planned date), of something that happened,
+    so a day after :func:`~audit_lib.core.text.latest_day` is refused."""
+    return Column(name, vi, en, "date", required, note=note, past=past)

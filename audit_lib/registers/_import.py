@@ -62,7 +62,7 @@ from audit_lib.registers._spreadsheet import (
     read_sheet,
 )
 from audit_lib.store import bulk_insert, native_records, schema
-from audit_lib.units import Hierarchy
+from audit_lib.units import Hierarchy, crosswalk_problems, units_problems
 
 KINDS = tuple(REGISTERS)
 
@@ -214,9 +214,9 @@ def check_rows(
 
     _resolve_unit_names(store, spec, frame)
     problems = []
-    for rule in spec.rules:
+    for rule in (*spec.text_rules, *spec.rules):
         message = rule.message[0] if lang == "vi" else rule.message[1]
-        problems += report(rule.check(frame), rule.field, message, Reason.CONSISTENCY)
+        problems += report(rule.check(frame), rule.field, message, rule.reason)
     for name, target in spec.refs.items():
         ok, extra = _reference(store, spec, frame, name, target)
         message = tr(MESSAGES, target, lang)
@@ -226,9 +226,32 @@ def check_rows(
         for extra_name, (extra_ok, key) in extra.items():
             problems += report(extra_ok, extra_name, tr(MESSAGES, key, lang), Reason.CONSISTENCY)
     problems += _duplicates(spec, frame, file, field_of, lang)
+    problems += _unit_rules(store, spec, frame, file, field_of, lang)
     if spec.check is not None:
         problems += _checked_by_the_store(store, spec, frame, file, field_of, lang)
     return problems
+
+
+def _unit_rules(store, spec: Register, frame: pd.DataFrame, file: str, field_of, lang: str):
+    """Parent units that loop, crosswalk shares that do not add up to 1.
+
+    Checked on what the tables would hold once the file is written: the stored
+    rows, with the file's rows in place of those with the same key. A problem is
+    reported at each row of the file that takes part.
+    """
+    if spec.kind == "units":
+        stored, check, field = store.units(), units_problems, "parent_code"
+    elif spec.kind == "crosswalk":
+        stored, check, field = store.crosswalk(), crosswalk_problems, "share"
+    else:
+        return []
+    names, keys = [c.name for c in spec.columns], list(spec.key)
+    stored = stored.reindex(columns=names)
+    written = set(_rows_as_tuples(spec, frame, keys))
+    kept = [key not in written for key in _rows_as_tuples(spec, stored, keys)]
+    tables = pd.concat([stored[kept], frame[names]], ignore_index=True)
+    rows = [None] * sum(kept) + [tr(SHEET_MESSAGES, "row", lang, n=int(n)) for n in frame["_row"]]
+    return check(tables, file, pd.Series(rows, dtype=object), field_of(field), lang)
 
 
 def _checked_by_the_store(store, spec: Register, frame, file: str, field_of, lang: str):
@@ -365,6 +388,21 @@ def _rows_as_tuples(spec: Register, frame: pd.DataFrame, columns: list[str]) -> 
     return list(zip(*mapped, strict=True))
 
 
+def _unstorable_text(spec: Register, frame: pd.DataFrame, file: str) -> list[Problem]:
+    """Text ``frame`` holds that its table cannot (too long, control characters), by row:
+    ``_row`` when the rows were read from a sheet, else their position from 1."""
+    rows = frame["_row"] if "_row" in frame else pd.Series(range(1, len(frame) + 1))
+    problems = []
+    for rule in spec.text_rules:
+        bad = ~rule.check(frame).fillna(True).astype(bool).to_numpy()
+        message = f"{rule.message[1]} ({rule.message[0]})"
+        for i in np.flatnonzero(bad):
+            value = frame[rule.field].iloc[i]
+            location = f"row {int(rows.iloc[i])}"
+            problems.append(Problem(file, location, rule.field, message, rule.reason, value))
+    return problems
+
+
 def write_rows(
     store,
     kind: str,
@@ -379,11 +417,21 @@ def write_rows(
     ``source`` and ``at`` (naive UTC, default now) stamp the rows written where the
     table records them; ``by`` names who did it for tables that record people.
     ``conn`` joins a caller's transaction instead of opening one.
+
+    Rows that :func:`read_rows` did not check are checked for text the table
+    cannot hold (:attr:`Register.text_rules`): a RegisterImportError, nothing
+    written. The database itself refuses a number out of its range.
     """
+    spec = register_for(kind)
+    raise_if_problems(RegisterImportError, _unstorable_text(spec, frame, source or kind))
     if conn is None:
         with store.transaction() as conn:
-            return write_rows(store, kind, frame, source, at, by, conn)
-    spec = register_for(kind)
+            return _write(spec, frame, source, at, by, conn)
+    return _write(spec, frame, source, at, by, conn)
+
+
+def _write(spec: Register, frame, source, at, by, conn: sa.Connection) -> ImportResult:
+    """:func:`write_rows` of checked rows, in ``conn``'s transaction."""
     table = schema.metadata.tables[spec.table]
     at = at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     columns = [c.name for c in spec.columns if c.name in table.c]
@@ -420,7 +468,7 @@ def write_rows(
         ]
         conn.execute(table.update().where(*where).values(targets), params)
     counts = {s: int((status == s).sum()) for s in ("insert", "update", "same")}
-    return ImportResult(kind, source or "", counts["insert"], counts["update"], counts["same"])
+    return ImportResult(spec.kind, source or "", counts["insert"], counts["update"], counts["same"])
 
 
 def import_register(store, kind: str, path: str | Path, lang: str = "vi", by: str | None = None):

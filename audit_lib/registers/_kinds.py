@@ -39,7 +39,7 @@ from audit_lib.registers._columns import (
     not_before,
 )
 from audit_lib.registers._spreadsheet import Column
-from audit_lib.store import check_establishments, schema
+from audit_lib.store import check_establishments, limits, schema
 
 REGISTERS: dict[str, Register] = {
     r.kind: r
@@ -51,7 +51,11 @@ REGISTERS: dict[str, Register] = {
                 UNIT,
                 YEAR,
                 int_column(
-                    "workers", "Số lao động", "Workers", ("Tổng số người lao động", "All workers")
+                    "workers",
+                    "Số lao động",
+                    "Workers",
+                    ("Tổng số người lao động", "All workers"),
+                    maximum=limits.MAX_PEOPLE,
                 ),
                 int_column(
                     "workers_labour_relations",
@@ -59,6 +63,7 @@ REGISTERS: dict[str, Register] = {
                     "Workers with a labour contract",
                     ("Trong khu vực có quan hệ lao động", "In the labour-relations area"),
                     required=False,
+                    maximum=limits.MAX_PEOPLE,
                 ),
             ),
             key=schema.REGISTER_KEYS["workforce"],
@@ -91,18 +96,22 @@ REGISTERS: dict[str, Register] = {
                     "Labour-relations area",
                     ("Có: nạn nhân có hợp đồng lao động", "Yes: victims had a labour contract"),
                 ),
-                int_column("victims", "Số người bị nạn", "Victims", minimum=1),
+                int_column(
+                    "victims", "Số người bị nạn", "Victims", minimum=1, maximum=limits.MAX_VICTIMS
+                ),
                 int_column(
                     "deaths",
                     "Số người chết",
                     "Deaths",
                     ("Kể cả người chết sau đó do vụ tai nạn", "Including later deaths from it"),
+                    maximum=limits.MAX_VICTIMS,
                 ),
                 int_column(
                     "serious_injuries",
                     "Số người bị thương nặng",
                     "Seriously injured",
                     ("Không tính người đã chết", "Not counting those who died"),
+                    maximum=limits.MAX_VICTIMS,
                 ),
                 day_column(
                     "declared_on",
@@ -177,9 +186,18 @@ REGISTERS: dict[str, Register] = {
                     "Victim number",
                     ("1, 2, … trong vụ", "1, 2, … within the accident"),
                     minimum=1,
+                    maximum=limits.MAX_VICTIMS,
                 ),
                 bool_column("compensated", "Đã được bồi thường, trợ cấp", "Compensated"),
-                Column("amount_vnd", "Số tiền (đồng)", "Amount (VND)", "int", False, minimum=0),
+                Column(
+                    "amount_vnd",
+                    "Số tiền (đồng)",
+                    "Amount (VND)",
+                    "int",
+                    False,
+                    minimum=0,
+                    maximum=limits.MAX_AMOUNT_VND,
+                ),
                 day_column("paid_on", "Ngày chi trả", "Paid on", required=False),
             ),
             key=schema.REGISTER_KEYS["compensation"],
@@ -198,7 +216,7 @@ REGISTERS: dict[str, Register] = {
                     "Training group",
                     ("Nhóm 1–6 theo Nghị định 44/2016", "Group 1–6 of Decree 44/2016"),
                     minimum=1,
-                    maximum=6,
+                    maximum=limits.MAX_TRAINING_GROUP,
                 ),
                 Column(
                     "category", "Đối tượng", "Person category", "enum", choices=TRAINING_CATEGORIES
@@ -208,8 +226,11 @@ REGISTERS: dict[str, Register] = {
                     "Số người phải huấn luyện",
                     "Headcount",
                     ("Số người thuộc đối tượng", "People in the category"),
+                    maximum=limits.MAX_PEOPLE,
                 ),
-                int_column("trained", "Số người đã huấn luyện", "Trained"),
+                int_column(
+                    "trained", "Số người đã huấn luyện", "Trained", maximum=limits.MAX_PEOPLE
+                ),
             ),
             key=schema.REGISTER_KEYS["training"],
             rules=(
@@ -234,8 +255,14 @@ REGISTERS: dict[str, Register] = {
                     "Số người được khám BNN",
                     "Workers examined",
                     ("Khám phát hiện bệnh nghề nghiệp", "Occupational-disease examinations"),
+                    maximum=limits.MAX_PEOPLE,
                 ),
-                int_column("od_cases", "Số ca mắc BNN", "Occupational-disease cases"),
+                int_column(
+                    "od_cases",
+                    "Số ca mắc BNN",
+                    "Occupational-disease cases",
+                    maximum=limits.MAX_PEOPLE,
+                ),
             ),
             key=schema.REGISTER_KEYS["od_exams"],
             rules=(
@@ -256,12 +283,13 @@ REGISTERS: dict[str, Register] = {
                 UNIT,
                 ESTABLISHMENT,
                 day_column("monitored_on", "Ngày quan trắc", "Monitored on", required=False),
-                int_column("samples", "Số mẫu", "Samples"),
+                int_column("samples", "Số mẫu", "Samples", maximum=limits.MAX_SAMPLES),
                 int_column(
                     "samples_failing",
                     "Số mẫu không đạt",
                     "Samples failing",
                     ("Mẫu vượt giới hạn của QCVN", "Samples above the QCVN limit"),
+                    maximum=limits.MAX_SAMPLES,
                 ),
             ),
             key=schema.REGISTER_KEYS["env_monitoring"],
@@ -338,7 +366,7 @@ REGISTERS: dict[str, Register] = {
                 ),
                 Column("vsic", "Mã ngành VSIC", "VSIC code", required=False),
                 UNIT,
-                int_column("workforce", "Số lao động", "Workforce"),
+                int_column("workforce", "Số lao động", "Workforce", maximum=limits.MAX_WORKFORCE),
                 int_column(
                     "strict_workers",
                     "Số NLĐ làm việc nghiêm ngặt",
@@ -348,6 +376,7 @@ REGISTERS: dict[str, Register] = {
                         "Per Circular 06/2020; empty means 0; at most the workforce",
                     ),
                     required=False,
+                    maximum=limits.MAX_WORKFORCE,
                 ),
                 bool_column(
                     "has_strict_equipment",
@@ -375,13 +404,17 @@ REGISTERS: dict[str, Register] = {
                     "Employs minors",
                     required=False,
                 ),
-                day_column("active_from", "Hoạt động từ", "Active from", required=False),
+                # an opening or a closing may be announced ahead: these dates may lie ahead
+                day_column(
+                    "active_from", "Hoạt động từ", "Active from", required=False, past=False
+                ),
                 day_column(
                     "active_to",
                     "Hoạt động đến",
                     "Active to",
                     ("Không trước ngày bắt đầu hoạt động", "Not before the active-from date"),
                     required=False,
+                    past=False,
                 ),
             ),
             key=("code",),
@@ -418,13 +451,15 @@ REGISTERS: dict[str, Register] = {
                     ),
                 ),
                 Column("parent_code", "Mã đơn vị cấp trên", "Parent unit code", required=False),
-                day_column("valid_from", "Hiệu lực từ", "Valid from", required=False),
+                # a reform is decided before it takes effect: these dates may lie ahead
+                day_column("valid_from", "Hiệu lực từ", "Valid from", required=False, past=False),
                 day_column(
                     "valid_to",
                     "Hiệu lực đến",
                     "Valid to",
                     ("Để trống nếu còn hiệu lực", "Empty while still valid"),
                     required=False,
+                    past=False,
                 ),
                 SOURCE,
             ),
@@ -444,7 +479,7 @@ REGISTERS: dict[str, Register] = {
             (
                 Column("old_code", "Mã đơn vị cũ", "Old unit code"),
                 Column("new_code", "Mã đơn vị mới", "New unit code"),
-                day_column("effective_on", "Ngày hiệu lực", "Effective on"),
+                day_column("effective_on", "Ngày hiệu lực", "Effective on", past=False),
                 Column(
                     "share",
                     "Tỷ lệ",

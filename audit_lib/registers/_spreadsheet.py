@@ -20,9 +20,7 @@ Booleans accept Có/Không, yes/no, x, 1/0; numbers and dates are read by
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,23 +30,25 @@ import numpy as np
 import pandas as pd
 
 from audit_lib.core.errors import Problem, Reason, RegisterImportError
-from audit_lib.core.i18n import BOOLEAN_WORDS, nfc, pick, tr
-from audit_lib.core.text import fold, parse_date, parse_number
+from audit_lib.core.i18n import BOOLEAN_WORDS, pick, tr
+from audit_lib.core.text import fold, latest_day, parse_date, parse_number
+from audit_lib.registers._reader import MAX_LISTED, grouped, read_csv
+from audit_lib.registers._xlsx import read_xlsx
 
 MESSAGES = {
     "row": {"vi": "dòng {n}", "en": "row {n}"},
+    "from_row": {"vi": "từ dòng {n}", "en": "from row {n}"},
+    "more_rows": {
+        "vi": "{message}: thêm {count} dòng nữa có cùng lỗi này",
+        "en": "{message}: {count} more rows with the same problem",
+    },
     "header": {"vi": "dòng 1 (tiêu đề)", "en": "row 1 (header)"},
     "unknown_format": {
         "vi": "chỉ đọc được tệp .xlsx hoặc .csv",
         "en": "only .xlsx or .csv files can be read",
     },
     "not_found": {"vi": "không tìm thấy tệp", "en": "file not found"},
-    "not_utf8": {
-        "vi": "tệp CSV không phải UTF-8: hãy lưu lại dạng 'CSV UTF-8'",
-        "en": "the CSV file is not UTF-8: save it again as 'CSV UTF-8'",
-    },
     "unreadable": {"vi": "không đọc được tệp: {error}", "en": "cannot read the file: {error}"},
-    "no_header": {"vi": "tệp không có dòng tiêu đề", "en": "the file has no header row"},
     "unknown_column": {
         "vi": "cột không nhận ra; các cột hợp lệ: {expected}",
         "en": "column not recognised; valid columns: {expected}",
@@ -75,6 +75,14 @@ MESSAGES = {
         "en": "not allowed; use: {allowed}",
     },
     "minimum": {"vi": "phải từ {limit} trở lên", "en": "must be at least {limit}"},
+    "future": {
+        "vi": "ngày ở tương lai (sau {day}): việc này chưa thể xảy ra",
+        "en": "a date in the future (after {day}): this cannot have happened yet",
+    },
+    "future_year": {
+        "vi": "năm ở tương lai (sau {year}): số liệu này chưa thể có",
+        "en": "a year in the future (after {year}): these figures cannot exist yet",
+    },
     "maximum": {"vi": "không được lớn hơn {limit}", "en": "must be at most {limit}"},
 }
 
@@ -104,7 +112,9 @@ class Column:
     ``choices`` (enum only) is a tuple of ``(code, vi, en)``; people may type any of the three.
     ``note`` is ``(vi, en)``: what the column means, for the template's notes sheet;
     ``aliases`` are other headers people write for it ("Mã xã" for the unit code);
-    ``default`` fills an empty cell of an optional column.
+    ``default`` fills an empty cell of an optional column. ``past`` marks what
+    has happened: a date after :func:`~audit_lib.core.text.latest_day` (for a
+    whole number, a year after its year) is refused.
     """
 
     name: str
@@ -118,6 +128,7 @@ class Column:
     note: tuple[str, str] = ("", "")
     aliases: tuple[str, ...] = ()
     default: object = None
+    past: bool = False
 
     @property
     def header(self) -> str:
@@ -149,45 +160,14 @@ def _refuse(file: str, key: str, lang: str, **fmt) -> RegisterImportError:
     )
 
 
-def _cell_text(value: object) -> object:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):  # the decimal comma keeps 1.234 from reading as 1234
-        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
-    return nfc(str(value))
-
-
-def _read_xlsx(path: Path) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _read_csv(path: Path, lang: str) -> list[list[object]]:
-    try:
-        text = nfc(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise _refuse(str(path), "not_utf8", lang) from exc
-    first = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first.count)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-
-
 def read_sheet(path: str | Path, lang: str = "vi") -> Sheet:
     """Read the first sheet of an .xlsx, or a .csv (UTF-8, ``,`` ``;`` or tab separated).
 
-    Text comes back stripped and in Unicode NFC, whatever form the file used.
+    Text comes back stripped and in Unicode NFC, whatever form the file used;
+    blank rows are left out. The file is read within the bounds of
+    :mod:`audit_lib.registers._reader` (rows, columns, sizes); an .xlsx is refused
+    with the cell when a formula has no result, cells are merged or hold an
+    error (:mod:`audit_lib.registers._xlsx`).
     """
     path = Path(path)
     file = str(path)
@@ -197,22 +177,15 @@ def read_sheet(path: str | Path, lang: str = "vi") -> Sheet:
     if not path.is_file():
         raise _refuse(file, "not_found", lang)
     try:
-        lines = _read_csv(path, lang) if suffix in (".csv", ".txt") else _read_xlsx(path)
+        table = read_csv(path, lang) if suffix in (".csv", ".txt") else read_xlsx(path, lang)
     except RegisterImportError:
         raise
-    except Exception as exc:  # openpyxl and csv raise many kinds for a damaged file
-        raise _refuse(file, "unreadable", lang, error=exc) from exc
-    if not lines or not any(v not in (None, "") for v in lines[0]):
-        raise _refuse(file, "no_header", lang)
-    headers = [nfc(str(h)).strip() if h is not None else "" for h in lines[0]]
-    width = len(headers)
-    body = [(line + [None] * width)[:width] for line in lines[1:]]
-    cells = pd.DataFrame(body, columns=range(width), dtype=object)
-    cells = cells.apply(lambda c: c.str.strip()) if len(cells) else cells
-    cells = cells.mask(cells.isna() | (cells == ""), None).astype(object)
-    rows = np.arange(2, len(cells) + 2)
-    keep = cells.notna().any(axis=1).to_numpy()
-    return Sheet(file, headers, cells[keep].reset_index(drop=True), rows[keep])
+    except Exception as exc:  # a damaged file can still surprise the readers
+        raise _refuse(file, "unreadable", lang, error=str(exc) or type(exc).__name__) from exc
+    width = len(table.headers)
+    cells = pd.DataFrame(dict(zip(range(width), table.columns, strict=True)), dtype=object)
+    cells = cells.reindex(columns=range(width))
+    return Sheet(file, table.headers, cells, np.array(table.rows, dtype=int))
 
 
 def match_headers(
@@ -255,14 +228,24 @@ def cell_problems(
     reason: Reason,
     lang: str = "vi",
 ) -> list[Problem]:
-    """One problem per row where ``mask`` is true, at that row's spreadsheet number."""
+    """One problem per row where ``mask`` is true, at that row's spreadsheet number.
+
+    Past :data:`~audit_lib.registers._reader.MAX_LISTED` rows, one more problem
+    counts the rest: a file wrong in every row is told so in a few pages.
+    """
     hit = np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool))
     rows = frame["_row"].to_numpy()[hit]
     shown = values.to_numpy(dtype=object)[hit]
-    return [
+    problems = [
         Problem(file, tr(MESSAGES, "row", lang, n=int(r)), field, message, reason, _plain(v))
-        for r, v in zip(rows, shown, strict=True)
+        for r, v in zip(rows[:MAX_LISTED], shown[:MAX_LISTED], strict=True)
     ]
+    if len(rows) > MAX_LISTED:
+        where = tr(MESSAGES, "from_row", lang, n=int(rows[MAX_LISTED]))
+        count = grouped(len(rows) - MAX_LISTED, lang)
+        more = tr(MESSAGES, "more_rows", lang, message=message, count=count)
+        problems.append(Problem(file, where, field, more, reason))
+    return problems
 
 
 def _plain(value: object) -> object:
@@ -361,10 +344,25 @@ def parse_columns(
                 msg = tr(MESSAGES, bound, lang, limit=_plain(limit))
                 problems += report(off, field, text, msg, Reason.VALUE)
                 parsed = parsed.where(~off.fillna(False))
+        if column.past:
+            off, msg = _in_the_future(parsed, column.type, lang)
+            problems += report(off, field, text, msg, Reason.VALUE)
+            parsed = parsed.where(~off)
         if column.default is not None:
             parsed = parsed.where(~blank, column.default)
         frame[column.name] = _typed(parsed, column.type)
     return frame, problems
+
+
+def _in_the_future(parsed: pd.Series, kind: str, lang: str) -> tuple[pd.Series, str]:
+    """Where a date (for a whole number, a year) is after :func:`latest_day`; what to say."""
+    latest = latest_day()
+    if kind == "int":
+        off = pd.to_numeric(parsed) > latest.year
+        return off.fillna(False).astype(bool), tr(MESSAGES, "future_year", lang, year=latest.year)
+    off = parsed.map(lambda day: day > latest, na_action="ignore")
+    shown = latest.strftime("%d/%m/%Y") if lang == "vi" else latest.isoformat()
+    return off.fillna(False).astype(bool), tr(MESSAGES, "future", lang, day=shown)
 
 
 def describe_type(column: Column, lang: str) -> str:

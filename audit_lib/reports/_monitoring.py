@@ -29,7 +29,7 @@ import pandas as pd
 
 from audit_lib import __version__
 from audit_lib.analysis import Findings, charts, labels, period_years
-from audit_lib.core import html
+from audit_lib.core import db_urls, html
 from audit_lib.core.i18n import DEFAULT_LANG, check_lang, label, tr
 from audit_lib.core.vocabulary import SECTOR_LABELS, SEVERITY_LABELS
 from audit_lib.indicators import CATALOGUE, verdict_label
@@ -175,8 +175,6 @@ class MonitoringReport:
     def load(cls, db_url, plan_path, unit: str, period: str, lang: str = DEFAULT_LANG):
         """Read the store, compute the plan's indicators for ``unit`` (code or name) and
         ``period``; InputError for an unknown unit, PlanError for a bad plan file."""
-        from sqlalchemy.engine import make_url
-
         from audit_lib.checklists import load_checklists
         from audit_lib.indicators import Frames, compute, load_plan
         from audit_lib.store import open_store
@@ -188,7 +186,7 @@ class MonitoringReport:
         checklists = load_checklists()
         with open_store(db_url) as store:
             frames = Frames.from_store(store, checklists)
-            shown_url = make_url(db_url or str(store.url)).render_as_string(hide_password=True)
+            shown_url = db_urls.masked(db_url or store.url)
         tree = Hierarchy(frames.units, frames.crosswalk)
         code = tree.resolve(unit, tree.latest_change(), lang)
         at = _at_for(frames.units, tree, code)

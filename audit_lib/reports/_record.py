@@ -24,7 +24,7 @@ import pandas as pd
 
 from audit_lib import __version__
 from audit_lib.analysis import charts
-from audit_lib.core import html
+from audit_lib.core import db_urls, html
 from audit_lib.core.i18n import DEFAULT_LANG, check_lang, label, tr
 from audit_lib.core.vocabulary import (
     INSPECTION_VERDICT_LABELS,
@@ -161,8 +161,6 @@ class InspectionRecord:
     @classmethod
     def load(cls, db_url: str | None, inspection_id: str, lang: str = DEFAULT_LANG):
         """Read the inspection and score it; NotFoundError for an unknown id."""
-        from sqlalchemy.engine import make_url
-
         from audit_lib.core.errors import NotFoundError
         from audit_lib.scoring import score
         from audit_lib.store import open_store
@@ -175,7 +173,7 @@ class InspectionRecord:
             establishments = store.establishments()
             responses = store.responses([inspection_id])
             units = store.units()
-            shown_url = make_url(db_url or str(store.url)).render_as_string(hide_password=True)
+            shown_url = db_urls.masked(db_url or store.url)
         inspection = found.iloc[0]
         est = establishments[establishments["establishment_id"] == inspection["establishment_id"]]
         checklist = checklist_named(inspection["checklist_id"])

@@ -66,7 +66,13 @@ INDEX_TEXT = {
     "error": "Lỗi / Error",
     "ok": "hoàn thành / ok",
     "failed": "lỗi / failed",
+    "pending": "chưa lập / not yet made",
     "summary": "{ok} hoàn thành, {failed} lỗi / {ok} ok, {failed} failed",
+    "summary_pending": "{ok} hoàn thành, {failed} lỗi, {pending} chưa lập / "
+    "{ok} ok, {failed} failed, {pending} not yet made",
+    "in_progress": "Đang lập báo cáo: mục lục này chưa đầy đủ. Nếu lần chạy đã dừng giữa "
+    "chừng, hãy chạy lại lệnh. / In progress: this index is incomplete. If the run was "
+    "stopped, run the command again.",
     "none": "Không có báo cáo nào / No reports",
 }
 INDEX_CSS = """
@@ -76,31 +82,39 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #999; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
 th { background: #eef1f5; }
 tr.failed td { background: #fdecec; }
+tr.pending td { color: #666; }
 td.error { color: #8b1010; font-family: monospace; font-size: 0.9em; }
-.note { color: #6b5200; }
+.note, .in-progress { color: #6b5200; }
+.in-progress { font-weight: bold; }
 """
 
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One line of an index page: a report, whether it worked, its files, its error."""
+    """One line of an index page: a report, its ``status`` (``ok``, ``failed`` or
+    ``pending``: not made yet), its files, its error."""
 
     label: str
     name: str
-    ok: bool
+    status: str
     links: list[tuple[str, str]]
     error: str = ""
 
 
-def index_page(title: str, entries: list[IndexEntry], note: str | None = None) -> str:
-    """A bilingual, self-contained page linking reports (relative links only)."""
+def index_page(
+    title: str, entries: list[IndexEntry], note: str | None = None, complete: bool = True
+) -> str:
+    """A bilingual, self-contained page linking reports (relative links only).
+
+    While a run is in progress (``complete=False``) the page says so, in words and in
+    ``<body data-status="in-progress">`` (``"complete"`` once the run has ended)."""
     t = INDEX_TEXT
     rows = []
     for e in entries:
         links = " · ".join(f'<a href="{escape(href)}">{escape(kind)}</a>' for kind, href in e.links)
         rows.append(
-            f'<tr class="{"ok" if e.ok else "failed"}"><td>{escape(e.label)}<br/>'
-            f"<small>{escape(e.name)}</small></td><td>{t['ok'] if e.ok else t['failed']}</td>"
+            f'<tr class="{escape(e.status)}"><td>{escape(e.label)}<br/>'
+            f"<small>{escape(e.name)}</small></td><td>{t[e.status]}</td>"
             f'<td>{links}</td><td class="error">{escape(e.error)}</td></tr>'
         )
     head = "".join(f"<th>{t[k]}</th>" for k in ("report", "status", "files", "error"))
@@ -109,13 +123,15 @@ def index_page(title: str, entries: list[IndexEntry], note: str | None = None) -
         if entries
         else f"<p>{t['none']}</p>"
     )
-    ok = sum(e.ok for e in entries)
-    summary = t["summary"].format(ok=ok, failed=len(entries) - ok)
+    counts = {s: sum(e.status == s for e in entries) for s in ("ok", "failed", "pending")}
+    summary = t["summary_pending" if counts["pending"] else "summary"].format(**counts)
     note_html = paragraph(note, "note") if note else ""
+    progress = "" if complete else paragraph(t["in_progress"], "in-progress")
     return (
         f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8"/>'
         f"<title>{escape(title)}</title><style>{INDEX_CSS}</style></head>\n"
-        f"<body><h1>{escape(title)}</h1><p>{t['title']} · {summary}</p>{note_html}{body}"
+        f'<body data-status="{"complete" if complete else "in-progress"}">'
+        f"<h1>{escape(title)}</h1>{progress}<p>{t['title']} · {summary}</p>{note_html}{body}"
         "</body></html>\n"
     )
 

@@ -15,39 +15,49 @@ A run is a recipe of named steps, each a function that can be called alone:
 2. **check**: :func:`check_parameters` refuses, before any kernel starts, a job that
    passes a parameter its notebook does not declare: the notebooks' ``parameters``
    cells are the only list (:func:`declared_parameters`, ``papermill --help-notebook``);
-3. **execute**: :func:`execute_job` runs one notebook with papermill in-process
+3. **start**: :func:`clear_outputs` removes what an earlier run left under the
+   same names, and :func:`write_index` writes ``index.html`` *in progress*, every
+   report "not yet made": a run that is killed never leaves an index claiming
+   old pages as its own;
+4. **execute**: :func:`execute_job` runs one notebook with papermill in-process
    (one kernel per report, retried on kernel start races) and writes the
    executed ``.ipynb`` without time-dependent metadata;
-4. **render**: :func:`render_job` writes the standalone HTML (:mod:`audit_lib.reports._render`);
-   :func:`execute_all` runs steps 3-4 in a pool of worker processes with a
-   progress bar; :func:`print_pdfs` optionally prints every page with one Chromium;
-5. **index**: :func:`write_index` writes ``index.html`` linking every report with
-   its status; then :func:`run` raises :class:`~audit_lib.core.errors.ReportError` if any
-   notebook failed. A failed notebook is kept, with its failing cell marked.
+5. **render**: :func:`render_job` writes the standalone HTML (:mod:`audit_lib.reports._render`);
+   :func:`execute_all` runs steps 4-5 in a pool of worker processes with a
+   progress bar, updating the index as each report is made; :func:`print_pdfs`
+   optionally prints every page with one Chromium;
+6. **index**: :func:`write_index` writes the complete ``index.html`` linking every
+   report with its status; then :func:`run` raises :class:`~audit_lib.core.errors.ReportError`
+   if any notebook failed. A failed notebook is kept, with its failing cell marked.
 
-Workers are *spawned* (a clean interpreter each, nothing inherited from the
-caller's threads): a script that calls the runner needs the usual
-``if __name__ == "__main__":`` guard; the ``audit`` command and notebooks need nothing.
+Every file is written whole or not at all (written aside, then renamed into
+place). Workers are *spawned* (a clean interpreter each, nothing inherited from
+the caller's threads): a script that calls the runner needs the usual
+``if __name__ == "__main__":`` guard; the ``audit`` command and notebooks need
+nothing. Workers and kernels end with the run, even when it is killed, and
+kernel sockets live in a private scratch folder (:mod:`audit_lib.reports._processes`).
+
+A database password never reaches a notebook: the kernel gets the URL without
+it and the password in its environment (:mod:`audit_lib.core.db_urls`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import multiprocessing
+import functools
 import os
 import re
 import sys
-import tempfile
-import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from audit_lib.core import html
+from audit_lib.core import db_urls, html
 from audit_lib.core.errors import InputError, Problem, Reason, ReportError
 from audit_lib.core.i18n import DEFAULT_LANG, check_lang, tr
 from audit_lib.core.resources import home, locate, shipped
+from audit_lib.reports import _processes as processes
 from audit_lib.reports import _render as render
 
 NOTEBOOKS = shipped("notebooks")
@@ -55,6 +65,8 @@ KERNEL = "osh-audit"
 FALLBACK_KERNEL = "python3"
 ATTEMPTS = 3
 INJECTED_CELL_ID = "injected-parameters"
+OUTPUTS = ("ipynb", "html", "pdf")
+PARTIAL = ".partial"
 
 MESSAGES = {
     "kernel_fallback": {
@@ -82,12 +94,16 @@ MESSAGES = {
 
 @dataclass(frozen=True)
 class Job:
-    """One report: ``notebook`` (a stem in ``notebooks/``, or a path) run with ``parameters``."""
+    """One report: ``notebook`` (a stem in ``notebooks/``, or a path) run with ``parameters``.
+
+    ``env``: what the kernel gets in its environment beyond this process's, never written
+    anywhere (the database password: ``parameters`` are written into the notebook)."""
 
     name: str
     notebook: str
     parameters: dict
     label: str = ""
+    env: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def lang(self) -> str:
@@ -96,7 +112,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of a job: ``status`` is ``ok`` or ``failed`` (with ``error``)."""
+    """What became of a job: ``status`` is ``ok``, ``failed`` (with ``error``) or
+    ``pending`` (not made yet: the index of a run in progress)."""
 
     job: Job
     status: str
@@ -122,18 +139,14 @@ def kernel_for(wanted: str = KERNEL, lang: str = DEFAULT_LANG) -> tuple[str, str
     )
 
 
-def absolute_db_url(db_url: str | None) -> str:
-    """The database URL with a relative SQLite path made absolute (kernels run elsewhere)."""
-    from sqlalchemy.engine import make_url
-
+def database(db_url: str | None) -> tuple[str, str, dict[str, str]]:
+    """The URL to open the store with here (a relative SQLite path made absolute: kernels
+    run elsewhere), the URL a notebook is given (without password) and the kernel's
+    environment that carries the password."""
     from audit_lib.store import default_db_url
 
-    url = make_url(db_url or default_db_url())
-    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
-        path = Path(url.database)
-        if not path.is_absolute():
-            url = url.set(database=str(path.resolve()))
-    return url.render_as_string(hide_password=False)
+    url = db_urls.absolute(db_url or default_db_url())
+    return url, *db_urls.without_secret(url)
 
 
 def notebook_path(notebook: str) -> Path:
@@ -161,7 +174,7 @@ def plan_inspection_jobs(
     from audit_lib.store import open_store
 
     check_lang(lang)
-    url = absolute_db_url(db_url)
+    url, kernel_url, env = database(db_url)
     store = open_store(url)
     if isinstance(since, str):
         since = dt.date.fromisoformat(since)
@@ -182,8 +195,9 @@ def plan_inspection_jobs(
         Job(
             name=f"inspection-{_safe(inspection_id)}",
             notebook="inspection_report",
-            parameters={"inspection_id": inspection_id, "db_url": url, "lang": lang},
+            parameters={"inspection_id": inspection_id, "db_url": kernel_url, "lang": lang},
             label=labels.get(inspection_id, str(inspection_id)),
+            env=env,
         )
         for inspection_id in wanted
     ]
@@ -204,7 +218,7 @@ def plan_monitoring_jobs(
     from audit_lib.units import Hierarchy
 
     check_lang(lang)
-    url = absolute_db_url(db_url)
+    url, kernel_url, env = database(db_url)
     plan_path = locate(plan).resolve()
     load_plan(plan_path, lang)
     codes = [units] if isinstance(units, str) else list(units)
@@ -218,10 +232,11 @@ def plan_monitoring_jobs(
                 "plan": str(plan_path),
                 "unit": unit,
                 "period": str(period),
-                "db_url": url,
+                "db_url": kernel_url,
                 "lang": lang,
             },
             label=f"{plan_path.stem} · {names.get(unit, unit)} · {period}",
+            env=env,
         )
         for unit in codes
     ]
@@ -270,7 +285,29 @@ def check_parameters(jobs: Sequence[Job]) -> None:
         raise InputError(problems.values())
 
 
-# -- step 3: execute --------------------------------------------------------
+# -- step 3: start ----------------------------------------------------------
+
+
+def written_whole(target: Path, write: Callable[[Path], object]) -> Path:
+    """``write(path)`` to a file beside ``target``, then renamed over it: ``target`` is
+    whole or absent, never half-written, however the writer is stopped."""
+    partial = target.with_name(f".{target.name}{PARTIAL}")
+    write(partial)
+    os.replace(partial, target)
+    return target
+
+
+def clear_outputs(jobs: Sequence[Job], out_dir: str | os.PathLike) -> None:
+    """Remove the files an earlier run left under these jobs' names (finished or partial),
+    so that none of them is taken for this run's."""
+    out = Path(out_dir)
+    for job in jobs:
+        for ext in OUTPUTS:
+            (out / f"{job.name}.{ext}").unlink(missing_ok=True)
+            (out / f".{job.name}.{ext}{PARTIAL}").unlink(missing_ok=True)
+
+
+# -- step 4: execute --------------------------------------------------------
 
 
 def normalize(nb) -> None:
@@ -304,65 +341,71 @@ def _start_error(exc: BaseException) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
+    """One line for the index and the error: any connection string in it masked."""
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
-        return f"{exc.ename}: {exc.evalue} (cell {exc.cell_index})"
-    return f"{type(exc).__name__}: {exc}"
+        text = f"{exc.ename}: {exc.evalue} (cell {exc.cell_index})"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return db_urls.masked_text(text)
 
 
-def execute_job(job: Job, out_dir: str | os.PathLike, kernel: str = KERNEL) -> Outcome:
-    """Run ``job``'s notebook into ``out_dir/<name>.ipynb``; never raises for a notebook error."""
+def execute_job(
+    job: Job, out_dir: str | os.PathLike, kernel: str = KERNEL, scratch: Path | None = None
+) -> Outcome:
+    """Run ``job``'s notebook into ``out_dir/<name>.ipynb``; never raises for a notebook error.
+
+    The kernel's sockets and the notebook being executed stay in ``scratch`` (a private
+    folder made for this call when None) until the notebook is done."""
     import nbformat
     import papermill
-    from traitlets.config import Config
 
+    if scratch is None:
+        with processes.scratch_folder() as folder:
+            return execute_job(job, out_dir, kernel, folder)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"{job.name}.ipynb"
+    executed = scratch / f"{job.name}.ipynb"
     source = notebook_path(job.notebook)
     cwd = home()  # the kernel's working folder: the user-data home, made on first use
     cwd.mkdir(parents=True, exist_ok=True)
     error, attempts = "", 0
     for attempts in range(1, ATTEMPTS + 1):  # noqa: B007 (attempts is reported)
-        # Local sockets, a fresh path per kernel: no TCP port race between parallel kernels.
-        sockets = Path(tempfile.gettempdir()) / f"osh-audit-{uuid.uuid4().hex}"
-        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets)}})
         try:
-            papermill.execute_notebook(
-                str(source),
-                str(target),
-                parameters=job.parameters,
-                kernel_name=kernel,
-                cwd=str(cwd),
-                progress_bar=False,
-                record_timing=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                shutdown_kernel="immediate",  # a report needs no atexit hooks: ~1.5 s saved
-                config=ipc,
-                start_timeout=120,
-            )
+            with processes.environment(job.env):
+                papermill.execute_notebook(
+                    str(source),
+                    str(executed),
+                    parameters=job.parameters,
+                    kernel_name=kernel,
+                    cwd=str(cwd),
+                    progress_bar=False,
+                    record_timing=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    shutdown_kernel="immediate",  # a report needs no atexit hooks: ~1.5 s saved
+                    config=processes.kernel_config(scratch),
+                    start_timeout=120,
+                )
             error = ""
             break
         except Exception as exc:  # noqa: BLE001 (every failure is reported in the index)
             error = _describe(exc)
             if not _start_error(exc):
                 break
-    if target.exists():
-        nb = nbformat.read(target, as_version=4)
+    ipynb = None
+    if executed.exists():  # papermill writes it even when a cell fails, the failing cell marked
+        nb = nbformat.read(executed, as_version=4)
         normalize(nb)
-        nbformat.write(nb, target)
+        ipynb = written_whole(out / executed.name, lambda path: nbformat.write(nb, path)).name
+        executed.unlink()
     return Outcome(
-        job=job,
-        status="failed" if error else "ok",
-        error=error,
-        ipynb=target.name if target.exists() else None,
-        attempts=attempts,
+        job=job, status="failed" if error else "ok", error=error, ipynb=ipynb, attempts=attempts
     )
 
 
-# -- step 4: render ---------------------------------------------------------
+# -- step 5: render ---------------------------------------------------------
 
 
 def render_job(outcome: Outcome, out_dir: str | os.PathLike) -> Outcome:
@@ -376,13 +419,14 @@ def render_job(outcome: Outcome, out_dir: str | os.PathLike) -> Outcome:
     page = render.notebook_html(
         nb, title=outcome.job.label or outcome.job.name, lang=outcome.job.lang
     )
-    target = out / f"{outcome.job.name}.html"
-    target.write_text(page, encoding="utf-8")
+    target = written_whole(
+        out / f"{outcome.job.name}.html", lambda path: path.write_text(page, encoding="utf-8")
+    )
     return replace(outcome, html=target.name)
 
 
-def _work(job: Job, out_dir: str, kernel: str) -> Outcome:
-    outcome = execute_job(job, out_dir, kernel)
+def _work(job: Job, out_dir: str, kernel: str, scratch: str) -> Outcome:
+    outcome = execute_job(job, out_dir, kernel, Path(scratch))
     try:
         return render_job(outcome, out_dir)
     except Exception as exc:  # noqa: BLE001 (a page that cannot be rendered is a failed report)
@@ -395,18 +439,21 @@ def execute_all(
     workers: int | None = None,
     kernel: str = KERNEL,
     progress: bool = True,
+    made: Callable[[int, Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Execute and render every job in ``workers`` processes; outcomes in job order."""
+    """Execute and render every job in ``workers`` processes; outcomes in job order.
+
+    ``made(i, outcome)`` is called as each job ends, in the order they end."""
     from tqdm import tqdm
 
     if not jobs:
         return []
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     lang = jobs[0].lang
     results: dict[int, Outcome] = {}
-    context = multiprocessing.get_context("spawn")
     with (
-        concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool,
+        processes.scratch_folder() as scratch,
+        processes.pool(count, scratch) as pool,
         tqdm(
             total=len(jobs),
             desc=tr(MESSAGES, "progress", lang),
@@ -414,13 +461,18 @@ def execute_all(
             file=sys.stderr,
         ) as bar,
     ):
-        futures = {pool.submit(_work, job, str(out_dir), kernel): i for i, job in enumerate(jobs)}
+        futures = {
+            pool.submit(_work, job, str(out_dir), kernel, str(scratch)): i
+            for i, job in enumerate(jobs)
+        }
         for future in concurrent.futures.as_completed(futures):
             i = futures[future]
             try:
                 results[i] = future.result()
             except Exception as exc:  # noqa: BLE001 (a worker that died fails its report)
                 results[i] = Outcome(job=jobs[i], status="failed", error=_describe(exc))
+            if made:
+                made(i, results[i])
             bar.update(1)
     return [results[i] for i in range(len(jobs))]
 
@@ -438,8 +490,8 @@ def print_pdfs(
                 return list(outcomes), render.no_chromium_message(lang)
             for outcome in outcomes:
                 if outcome.ok and outcome.html:
-                    pdf = out / f"{outcome.job.name}.pdf"
-                    printer.print(out / outcome.html, pdf)
+                    print_page = functools.partial(printer.print, out / outcome.html)
+                    pdf = written_whole(out / f"{outcome.job.name}.pdf", print_page)
                     outcome = replace(outcome, pdf=pdf.name)
                 done.append(outcome)
     except Exception as exc:  # noqa: BLE001 (a browser that fails must not lose the HTML)
@@ -447,30 +499,39 @@ def print_pdfs(
     return done, None
 
 
-# -- step 5: index ----------------------------------------------------------
+# -- step 6: index ----------------------------------------------------------
 
 
-def index_html(outcomes: Sequence[Outcome], title: str, note: str | None = None) -> str:
-    """The bilingual, self-contained index page (no time stamp: same run, same page)."""
+def index_html(
+    outcomes: Sequence[Outcome], title: str, note: str | None = None, complete: bool = True
+) -> str:
+    """The bilingual, self-contained index page (no time stamp: same run, same page);
+    ``complete=False`` while the run is in progress."""
     entries = [
         render.IndexEntry(
             label=o.job.label or o.job.name,
             name=o.job.name,
-            ok=o.ok,
+            status=o.status,
             links=[(k, f) for k, f in (("HTML", o.html), ("ipynb", o.ipynb), ("PDF", o.pdf)) if f],
             error=o.error,
         )
         for o in outcomes
     ]
-    return render.index_page(title, entries, note)
+    return render.index_page(title, entries, note, complete)
 
 
 def write_index(
-    outcomes: Sequence[Outcome], out_dir: str | os.PathLike, title: str, note: str | None = None
+    outcomes: Sequence[Outcome],
+    out_dir: str | os.PathLike,
+    title: str,
+    note: str | None = None,
+    complete: bool = True,
 ) -> Path:
-    target = Path(out_dir) / "index.html"
-    target.write_text(index_html(outcomes, title, note), encoding="utf-8")
-    return target
+    """``index.html`` in ``out_dir``, replaced whole (see :func:`index_html`)."""
+    page = index_html(outcomes, title, note, complete)
+    return written_whole(
+        Path(out_dir) / "index.html", lambda path: path.write_text(page, encoding="utf-8")
+    )
 
 
 # -- the recipe -------------------------------------------------------------
@@ -487,16 +548,25 @@ def run(
     kernel: str = KERNEL,
     say: Callable[[str], None] | None = None,
 ) -> Path:
-    """Check, execute, render, (print,) index; raise ReportError after the index if any
-    failed, or InputError before any kernel starts if a job passes an undeclared parameter."""
+    """Check, start, execute, render, (print,) index; raise ReportError after the index if
+    any failed, or InputError before any kernel starts if a job passes an undeclared
+    parameter. Until the run ends, the index says it is in progress."""
     check_parameters(jobs)
     say = say or (lambda text: print(text, file=sys.stderr))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    clear_outputs(jobs, out)
+    current = [Outcome(job, "pending") for job in jobs]
+    write_index(current, out, title, complete=not jobs)
     kernel, message = kernel_for(kernel, lang)
     if message:
         say(message)
-    outcomes = execute_all(jobs, out, workers, kernel, progress)
+
+    def made(i: int, outcome: Outcome) -> None:
+        current[i] = outcome
+        write_index(current, out, title, complete=False)
+
+    outcomes = execute_all(jobs, out, workers, kernel, progress, made)
     note = None
     if pdf:
         outcomes, note = print_pdfs(outcomes, out, lang)

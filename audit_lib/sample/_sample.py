@@ -178,6 +178,9 @@ class _UnitsFile:
     def units(self) -> pd.DataFrame:
         return self._units
 
+    def crosswalk(self) -> pd.DataFrame:
+        return pd.DataFrame()
+
 
 def _refuse_if_not_empty(store) -> None:
     found = len(store.establishments())

@@ -6,17 +6,23 @@ Usage::
     with open_store("sqlite:///data/audit.db", upgrade=True) as store:
         store.establishments()
 
-``schema`` holds the table definitions, ``migrations`` the Alembic scripts and
-``answers`` the codec of a final inspection's packed answers.
+``schema`` holds the table definitions, ``migrations`` the Alembic scripts,
+``answers`` the codec of a final inspection's packed answers and ``limits``
+what a value must meet to be stored (largest counts, longest texts, characters),
+alike on SQLite and PostgreSQL.
 :func:`check_establishments` holds the rules every establishment meets, however
-it is entered (the store, the form, a register import).
+it is entered (the store, the form, a register import); :func:`evidence_problems`
+and :func:`sniff` decide by content which evidence files are kept.
 """
 
 from audit_lib.store import _answers as answers
+from audit_lib.store import _limits as limits
 from audit_lib.store import _schema as schema
 from audit_lib.store import migrations
 from audit_lib.store._bulk import bulk_insert, insert_returning, native_records
 from audit_lib.store._establishments import ESTABLISHMENT_FLAGS, check_establishments
+from audit_lib.store._evidence import EVIDENCE_TYPES, evidence_problems, sniff
+from audit_lib.store._failures import explain as explain_failure
 from audit_lib.store._store import (
     Store,
     create_engine,
@@ -27,16 +33,21 @@ from audit_lib.store._store import (
 
 __all__ = [
     "ESTABLISHMENT_FLAGS",
+    "EVIDENCE_TYPES",
     "Store",
     "answers",
     "bulk_insert",
     "check_establishments",
     "create_engine",
     "default_db_url",
+    "evidence_problems",
+    "explain_failure",
     "insert_returning",
+    "limits",
     "migrations",
     "missing_sqlite_file",
     "native_records",
     "open_store",
     "schema",
+    "sniff",
 ]

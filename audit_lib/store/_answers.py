@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from audit_lib.core.errors import Problem, Reason, ResponsesError, raise_if_problems
 from audit_lib.core.i18n import both
 from audit_lib.core.vocabulary import ANSWER_CODES
+from audit_lib.store._limits import MAX_MEASURE, range_message, text_problems
 from audit_lib.store._schema import inspections, item_codes, responses
 
 COLUMNS = ["inspection_id", "item_id", "answer", "value", "note"]
@@ -61,7 +62,12 @@ def _missing(value) -> bool:
 
 
 def check(frame: pd.DataFrame, where: str) -> list[dict]:
-    """Rows ``item_id, answer, value, note`` cleaned (None when missing), or ResponsesError."""
+    """Rows ``item_id, answer, value, note`` cleaned (None when missing), or ResponsesError.
+
+    An item id fits its column with no control character, a note holds none but
+    tabs and line breaks (:mod:`audit_lib.store._limits`), a value is a finite
+    number of at most ``MAX_MEASURE``.
+    """
     if "item_id" not in frame:
         raise ResponsesError([Problem(where, None, "item_id", both(MESSAGES, "no_column"))])
     rows, problems, seen = [], [], set()
@@ -114,7 +120,14 @@ def check(frame: pd.DataFrame, where: str) -> list[dict]:
                         value,
                     )
                 )
+            else:
+                if not abs(value) <= MAX_MEASURE:  # also NaN, which SQLite would store as NULL
+                    message = range_message(-MAX_MEASURE, MAX_MEASURE)
+                    problem = Problem(where, f"{place} ({item})", "value", message, Reason.VALUE)
+                    problems.append(problem)
         note = None if _missing(note) or note == "" else str(note)
+        texts = {"item_id": (item, item_codes.c.item_id), "note": (note, responses.c.note)}
+        problems += text_problems(where, f"{place} ({item})", texts)
         rows.append({"item_id": item, "answer": answer, "value": value, "note": note})
     raise_if_problems(ResponsesError, problems)
     return rows

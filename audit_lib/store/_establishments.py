@@ -26,8 +26,11 @@ whichever way it is entered. The rules:
   codes of :mod:`audit_lib.core.vocabulary`; ``unit_code`` is required and in
   the unit list.
 - ``workforce`` is required and ``strict_workers`` (empty: 0) at most the
-  workforce, both whole numbers ≥ 0; each yes/no field is yes or no (empty:
-  no); ``active_from`` and ``active_to`` are dates, the end not before the start.
+  workforce, both whole numbers from 0 to :data:`~audit_lib.store._limits.MAX_WORKFORCE`;
+  each yes/no field is yes or no (empty: no); ``active_from`` and ``active_to``
+  are dates, the end not before the start.
+- Each text fits its column (``code`` 40 characters, ``name`` 300, ...) and
+  holds no control character (:mod:`audit_lib.store._limits`).
 
 Values are tidied first, as they are stored: text in NFC with single spaces,
 numbers and dates read by :mod:`audit_lib.core.text` ("1.234" workers are
@@ -49,6 +52,8 @@ from audit_lib.core.errors import Problem, Reason
 from audit_lib.core.i18n import tr
 from audit_lib.core.text import is_blank, parse_date, parse_number, tidy
 from audit_lib.core.vocabulary import KINDS, SECTORS
+from audit_lib.store._limits import MAX_WORKFORCE, control_character, length_of, text_fault
+from audit_lib.store._schema import establishments
 
 TEXTS = ("code", "name", "kind", "sector", "vsic", "unit_code")
 COUNTS = ("workforce", "strict_workers")
@@ -112,6 +117,15 @@ MESSAGES = {
     "whole": {
         "vi": "{field}: phải là số nguyên không âm",
         "en": "{field}: must be a whole number, 0 or more",
+    },
+    "at_most": {"vi": "{field}: không được lớn hơn {limit:,}", "en": "{field}: at most {limit:,}"},
+    "too_long": {
+        "vi": "{field}: dài {length} ký tự, tối đa {limit}",
+        "en": "{field}: {length} characters long, at most {limit}",
+    },
+    "control": {
+        "vi": "{field}: chứa ký tự điều khiển không in được ({code}); hãy xóa ký tự đó",
+        "en": "{field}: contains an unprintable control character ({code}); delete it",
     },
     "strict_le": {
         "vi": "{field}: không được lớn hơn số lao động ({workforce})",
@@ -254,6 +268,22 @@ def check_establishments(
             lambda i: {"code": code.iloc[i], "name": taken[code.iloc[i]]},
         )
 
+    for name in TEXTS:
+        length = length_of(establishments.c[name])
+        faults = rows[name].map(lambda v, m=length: isinstance(v, str) and text_fault(v, m))
+        for fault in ("control", "too_long"):
+            report(
+                name,
+                faults == fault,
+                fault,
+                Reason.VALUE,
+                lambda i, n=name, m=length: {
+                    "limit": m,
+                    "length": len(rows[n].iloc[i]),
+                    "code": control_character(rows[n].iloc[i], m),
+                },
+            )
+
     short = rows["name"].map(lambda n: n is not None and len(n) < 3)
     report("name", short, "name_short", Reason.VALUE)
     for name, choices in (("kind", KINDS), ("sector", SECTORS)):
@@ -265,6 +295,10 @@ def check_establishments(
     counts = {name: rows[name].map(_is_count) for name in COUNTS}
     for name in COUNTS:
         report(name, given[name] & ~counts[name], "whole", Reason.TYPE)
+        over = _compared(
+            counts[name], rows[name], operator.gt, pd.Series(MAX_WORKFORCE, rows.index)
+        )
+        report(name, over, "at_most", Reason.VALUE, lambda i: {"limit": MAX_WORKFORCE})
     both = counts["workforce"] & counts["strict_workers"]
     over = _compared(both, rows["strict_workers"], operator.gt, rows["workforce"])
     report(

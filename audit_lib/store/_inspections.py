@@ -12,7 +12,10 @@ Rules: every call is one transaction; a final inspection is never changed
 (:class:`FinalizedError`), only superseded by :meth:`revise`, which needs a
 reason; each successful write adds 1 to the inspection's ``version``, and a
 caller who passes ``expected_version`` that is no longer current gets
-:class:`ConflictError` carrying what it tried to save.
+:class:`ConflictError` carrying what it tried to save. Every text written (who,
+names of inspectors, reasons, notes, file names) is checked first to fit its
+column without control characters (:mod:`audit_lib.store._limits`), so SQLite
+and PostgreSQL store or refuse it alike.
 """
 
 from __future__ import annotations
@@ -35,11 +38,17 @@ from audit_lib.core.errors import (
     raise_if_problems,
 )
 from audit_lib.core.i18n import both
-from audit_lib.core.text import parse_date
+from audit_lib.core.text import latest_day, parse_date
 from audit_lib.core.vocabulary import VISIT_TYPES
 from audit_lib.store import _answers as answers
 from audit_lib.store import _schema as schema
-from audit_lib.store._evidence import media_type
+from audit_lib.store._evidence import evidence_name, evidence_problems, sniff
+from audit_lib.store._limits import (
+    MAX_EVIDENCE_BYTES,
+    control_character,
+    range_message,
+    text_problems,
+)
 
 MESSAGES = {
     "bad_type": {
@@ -49,11 +58,16 @@ MESSAGES = {
     "no_reason": {"vi": "cần ghi lý do sửa đổi", "en": "a reason for the revision is required"},
     "no_checklist": {"vi": "thiếu {field} của bảng kiểm", "en": "checklist {field} is missing"},
     "bad_date": {"vi": "ngày {value!r} không hợp lệ", "en": "invalid date {value!r}"},
+    "future_date": {
+        "vi": "ngày kiểm tra {day:%d/%m/%Y} ở tương lai (muộn nhất là {latest:%d/%m/%Y}): "
+        "chỉ ghi cuộc kiểm tra đã diễn ra",
+        "en": "inspection date {day:%Y-%m-%d} is in the future (at the latest "
+        "{latest:%Y-%m-%d}): record only a visit that has taken place",
+    },
     "draft_revise": {
         "vi": "biên bản {id} còn là bản nháp: sửa trực tiếp, không cần lập bản sửa đổi",
         "en": "inspection {id} is still a draft: edit it directly instead of revising",
     },
-    "empty_file": {"vi": "tệp rỗng", "en": "the file is empty"},
 }
 
 
@@ -63,6 +77,11 @@ INSPECTION = "inspection"
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _refuse_unstorable(where: str, texts: dict) -> None:
+    """InputError naming each text of ``texts`` (field: value, column) its column cannot hold."""
+    raise_if_problems(InputError, text_problems(where, None, texts))
 
 
 def _checklist_keys(checklist) -> dict:
@@ -80,6 +99,8 @@ class InspectionLog:
     def _lock(self, conn: sa.Connection, inspection_id: str):
         """The inspection's row, locked for this transaction (NotFoundError if unknown)."""
         t = schema.inspections
+        if control_character(str(inspection_id), 36):  # no such id; PostgreSQL refuses a NUL
+            raise NotFoundError(INSPECTION, str(inspection_id))
         row = conn.execute(
             sa.select(t).where(t.c.inspection_id == str(inspection_id)).with_for_update()
         ).first()
@@ -154,8 +175,23 @@ class InspectionLog:
                     inspected_on,
                 )
             )
-        raise_if_problems(InputError, problems)
+        elif day > latest_day():
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    "inspected_on",
+                    both(MESSAGES, "future_date", day=day, latest=latest_day()),
+                    Reason.VALUE,
+                    inspected_on,
+                )
+            )
         names = inspectors if isinstance(inspectors, str) else "; ".join(map(str, inspectors))
+        t = schema.inspections
+        texts = {k: (v, t.c[k]) for k, v in keys.items()}
+        texts.update(inspectors=(names, t.c.inspectors), by=(by, t.c.created_by))
+        problems += text_problems(where, None, texts)
+        raise_if_problems(InputError, problems)
         new_id, now = str(uuid.uuid4()), _now()
         with self.transaction() as conn:
             e = schema.establishments
@@ -211,6 +247,9 @@ class InspectionLog:
     ) -> int:
         """Save many answers (``item_id, answer, value, note``) at once; returns the new version."""
         clean = answers.check(responses, f"inspection {inspection_id}")
+        _refuse_unstorable(
+            f"inspection {inspection_id}", {"by": (by, schema.responses.c.answered_by)}
+        )
         with self.transaction() as conn:
             row = self._lock(conn, inspection_id)
             self._check(row, expected_version, responses)
@@ -225,6 +264,7 @@ class InspectionLog:
         expected_version: int | None = None,
     ) -> int:
         """Make the draft final, recording ``findings`` (scoring's frame) and their actions."""
+        _refuse_unstorable(f"inspection {inspection_id}", {"by": (by, schema.actions.c.updated_by)})
         with self.transaction() as conn:
             row = self._lock(conn, inspection_id)
             self._check(row, expected_version, findings)
@@ -270,6 +310,8 @@ class InspectionLog:
                 ]
             )
         t = schema.inspections
+        texts = {"reason": (str(reason).strip(), t.c.reason), "by": (by, t.c.created_by)}
+        _refuse_unstorable(f"inspection {inspection_id}", texts)
         new_id, now = str(uuid.uuid4()), _now()
         with self.transaction() as conn:
             row = self._lock(conn, inspection_id)
@@ -341,24 +383,28 @@ class InspectionLog:
     def add_evidence(
         self, inspection_id: str, item_id: str, filename: str, data: bytes, by: str | None = None
     ) -> str:
-        """Keep a file for an item of a draft inspection, stored once by content; returns sha256."""
-        if not data:
-            raise InputError(
-                [
-                    Problem(
-                        filename,
-                        f"inspection {inspection_id}",
-                        item_id,
-                        both(MESSAGES, "empty_file"),
-                        Reason.MISSING,
-                    )
-                ]
-            )
+        """Keep a file for an item of a draft inspection, stored once by content; returns sha256.
+
+        Only a photo or a PDF is kept, decided by its content
+        (:func:`~audit_lib.store._evidence.evidence_problems`; anything else is an
+        :class:`InputError`); it is stored with the media type found, under
+        ``filename`` with an extension that matches it.
+        """
+        data = bytes(data)
+        where = f"inspection {inspection_id}"
+        raise_if_problems(InputError, evidence_problems(filename, data, None, where, item_id))
+        kind = sniff(data)
+        ev, name = schema.evidence, evidence_name(filename, kind)
+        texts = {"filename": (name, ev.c.filename), "item_id": (item_id, ev.c.item_id)}
+        problems = text_problems(where, None, {**texts, "by": (by, ev.c.added_by)})
+        if len(data) > MAX_EVIDENCE_BYTES:
+            message = range_message(1, MAX_EVIDENCE_BYTES)
+            problems.append(Problem(where, None, "size", message, Reason.VALUE, len(data)))
+        raise_if_problems(InputError, problems)
         with self.transaction() as conn:
             row = self._lock(conn, inspection_id)
             self._check(row, None, None)
-            sha = self.evidence_files.put(bytes(data))
-            ev = schema.evidence
+            sha = self.evidence_files.put(data)
             exists = conn.execute(
                 sa.select(ev.c.evidence_id).where(
                     ev.c.inspection_id == row.inspection_id,
@@ -372,8 +418,8 @@ class InspectionLog:
                         inspection_id=row.inspection_id,
                         item_id=item_id,
                         sha256=sha,
-                        filename=filename,
-                        media_type=media_type(filename),
+                        filename=name,
+                        media_type=kind,
                         size=len(data),
                         added_by=by,
                         added_at=_now(),
@@ -394,6 +440,15 @@ class InspectionLog:
     ) -> None:
         """Close a corrective action on ``closed_on``, optionally verified by an inspection."""
         a = schema.actions
+        where = f"corrective action {action_id}"
+        try:
+            day = parse_date(closed_on)
+        except ValueError:
+            day = None
+        if day is None:
+            message = both(MESSAGES, "bad_date", value=closed_on)
+            raise InputError([Problem(where, None, "closed_on", message, Reason.VALUE, closed_on)])
+        _refuse_unstorable(where, {"by": (by, a.c.updated_by)})
         with self.transaction() as conn:
             if verified_by_inspection is not None:
                 self._lock(conn, verified_by_inspection)
@@ -402,7 +457,7 @@ class InspectionLog:
                 .where(a.c.action_id == int(action_id))
                 .values(
                     status="closed",
-                    closed_on=pd.Timestamp(closed_on).date(),
+                    closed_on=day,
                     verified_by=verified_by_inspection,
                     updated_by=by,
                     updated_at=_now(),

@@ -25,11 +25,29 @@ Columns follow ``docs/contracts.md``. Choices the contract leaves open:
   register row records the ``source`` file it came from and ``imported_at``.
 - Every table that people edit carries who and when; inspections carry an
   integer ``version`` for optimistic locking.
+- Every text column holds at most its ``String`` length and every count lies in
+  its range (``RANGES``, from :mod:`audit_lib.store._limits`): CHECK constraints
+  named ``ck_<table>_<column>_length`` and ``ck_<table>_<column>_range`` say so
+  to both databases, so SQLite refuses what PostgreSQL refuses.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+from audit_lib.store._limits import (
+    MAX_AMOUNT_VND,
+    MAX_EVIDENCE_BYTES,
+    MAX_MEASURE,
+    MAX_PEOPLE,
+    MAX_SAMPLES,
+    MAX_TRAINING_GROUP,
+    MAX_VICTIMS,
+    MAX_WORKFORCE,
+    MAX_YEAR,
+    MIN_YEAR,
+    length_of,
+)
 
 metadata = sa.MetaData(
     naming_convention={
@@ -348,5 +366,48 @@ outreach = _register(
 )
 
 REGISTER_TABLES: dict[str, sa.Table] = {name: metadata.tables[name] for name in REGISTER_KEYS}
+
+# ---- limits -------------------------------------------------------------------
+
+_YEARS, _PEOPLE, _SAMPLES = (MIN_YEAR, MAX_YEAR), (0, MAX_PEOPLE), (0, MAX_SAMPLES)
+RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "establishments": {"workforce": (0, MAX_WORKFORCE), "strict_workers": (0, MAX_WORKFORCE)},
+    "responses": {"value": (-MAX_MEASURE, MAX_MEASURE)},
+    "evidence": {"size": (1, MAX_EVIDENCE_BYTES)},
+    "crosswalk": {"share": (0, 1)},
+    "workforce": {"year": _YEARS, "workers": _PEOPLE, "workers_labour_relations": _PEOPLE},
+    "accidents": {
+        "victims": (1, MAX_VICTIMS),
+        "deaths": (0, MAX_VICTIMS),
+        "serious_injuries": (0, MAX_VICTIMS),
+    },
+    "compensation": {"victim_no": (1, MAX_VICTIMS), "amount_vnd": (0, MAX_AMOUNT_VND)},
+    "training": {
+        "year": _YEARS,
+        "group": (1, MAX_TRAINING_GROUP),
+        "headcount": _PEOPLE,
+        "trained": _PEOPLE,
+    },
+    "od_exams": {"year": _YEARS, "workers_examined": _PEOPLE, "od_cases": _PEOPLE},
+    "env_monitoring": {"year": _YEARS, "samples": _SAMPLES, "samples_failing": _SAMPLES},
+    "outreach": {"year": _YEARS},
+}
+"""The range (lowest, highest) of each bounded number column, per table: a CHECK each."""
+
+
+def _limit(table: sa.Table) -> None:
+    """CHECK constraints: each text column within its length, each number within its range."""
+    for column in list(table.c):
+        length = length_of(column)
+        if length is not None:
+            check = sa.func.length(column) <= length
+            table.append_constraint(sa.CheckConstraint(check, name=f"{column.name}_length"))
+    for name, (low, high) in RANGES.get(table.name, {}).items():
+        check = table.c[name].between(low, high)
+        table.append_constraint(sa.CheckConstraint(check, name=f"{name}_range"))
+
+
+for _table in metadata.tables.values():
+    _limit(_table)
 
 MAIN_TABLES = ("units", "establishments", "inspections", "responses", "findings", "actions")

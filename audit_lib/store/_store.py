@@ -24,6 +24,13 @@ Writers pass ``expected_version`` to detect a concurrent save: the loser gets
 Inspection writing lives in :mod:`audit_lib.store._inspections`; the rules an
 establishment must meet in :mod:`audit_lib.store._establishments`; register
 rows are written by :func:`audit_lib.registers.write_rows`.
+
+Every connection and transaction runs inside
+:func:`~audit_lib.store._failures.explained`: a database that is busy,
+read-only, full, not a database, unreachable, or that refuses a value, is a
+:class:`StoreError` that names it and says what to do, never a driver's
+traceback. A database holding another program's tables is refused unchanged,
+even by ``upgrade=True``.
 """
 
 from __future__ import annotations
@@ -36,8 +43,10 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
+from alembic.util import CommandError
 from sqlalchemy import event
 
+from audit_lib.core import db_urls
 from audit_lib.core.errors import (
     DatabaseMissingError,
     InputError,
@@ -55,7 +64,9 @@ from audit_lib.store import _schema as schema
 from audit_lib.store import migrations
 from audit_lib.store._establishments import check_establishment
 from audit_lib.store._evidence import EvidenceFiles, default_evidence_dir
+from audit_lib.store._failures import database_name, explained, sqlite_path
 from audit_lib.store._inspections import InspectionLog
+from audit_lib.store._limits import control_character
 
 MESSAGES = {
     "newer": {
@@ -63,6 +74,23 @@ MESSAGES = {
         "({head}): hãy cập nhật phần mềm",
         "en": "database {url} is at schema revision {current}, newer than this software "
         "({head}): update the software",
+    },
+    "foreign": {
+        "vi": "{db} chứa dữ liệu của chương trình khác (bảng: {tables}), không phải của bộ "
+        "công cụ này: không thay đổi gì; hãy chọn tệp hoặc cơ sở dữ liệu khác bằng --db "
+        "hoặc AUDIT_DB_URL",
+        "en": "{db} holds another program's data (tables: {tables}), not this workbench's: "
+        "it was left unchanged; choose another file or database with --db or AUDIT_DB_URL",
+    },
+    "no_folder": {
+        "vi": "không tạo được thư mục của cơ sở dữ liệu {db} ({error}): chọn thư mục ghi "
+        "được bằng --db",
+        "en": "cannot create the folder of the database {db} ({error}): choose a writable "
+        "folder with --db",
+    },
+    "upgrade_refused": {
+        "vi": "không nâng cấp được cơ sở dữ liệu {db}",
+        "en": "cannot upgrade the database {db}",
     },
 }
 
@@ -81,20 +109,21 @@ def create_engine(url: str | sa.URL) -> sa.Engine:
     url = sa.make_url(url)
     if url.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
-    if url.database not in (None, "", ":memory:"):
-        Path(url.database).resolve().parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            path.resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            message = both(MESSAGES, "no_folder", db=path, error=exc.strerror or exc)
+            raise StoreError(message) from exc
     engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            "busy_timeout=60000",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-        ):
+        _write_ahead_log(cursor)
+        for pragma in ("busy_timeout=60000", "synchronous=NORMAL", "foreign_keys=ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -106,13 +135,20 @@ def create_engine(url: str | sa.URL) -> sa.Engine:
     return engine
 
 
+def _write_ahead_log(cursor) -> None:
+    """WAL mode for the workbench's database, or an empty one; never for another program's
+    database, which is refused unchanged (:func:`open_store`)."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    tables = {name for (name,) in cursor.execute("SELECT name FROM sqlite_master")}
+    if not tables or "alembic_version" in tables:
+        cursor.execute("PRAGMA journal_mode=WAL")
+
+
 def missing_sqlite_file(url: str | sa.URL) -> Path | None:
     """The file of a SQLite ``url`` when it does not exist yet, else None; nothing is created."""
-    url = sa.make_url(url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    path = Path(url.database)
-    return None if path.exists() else path
+    path = sqlite_path(url)
+    return None if path is None or path.exists() else path
 
 
 def open_store(
@@ -126,23 +162,16 @@ def open_store(
     not created).
     """
     url = url or default_db_url()
+    with explained(url):  # not a URL
+        url = sa.make_url(url)
     if not upgrade and missing_sqlite_file(url):
-        shown = sa.make_url(url).render_as_string(hide_password=True)
-        raise DatabaseMissingError(shown, migrations.head_revision())
+        raise DatabaseMissingError(db_urls.masked(url), migrations.head_revision())
     engine = create_engine(url)
-    shown = engine.url.render_as_string(hide_password=True)
+    shown = db_urls.masked(engine.url)
     try:
+        with explained(engine.url):  # no server, not a database, read-only, disk full, ...
+            current = _opened(engine, upgrade)
         head = migrations.head_revision()
-        with engine.connect().execution_options(readonly=True) as conn, conn.begin():
-            current = migrations.current_revision(conn)
-        if current is not None and current not in {s.revision for s in migrations.scripts()}:
-            raise StoreError(both(MESSAGES, "newer", url=shown, current=current, head=head))
-        if current != head and upgrade:
-            with engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(453)")
-                migrations.upgrade(conn)
-                current = migrations.current_revision(conn)
         if current != head:
             raise SchemaOutdatedError(shown, current, head)
     except BaseException:
@@ -150,6 +179,31 @@ def open_store(
         raise
     files = EvidenceFiles(evidence_dir or default_evidence_dir(engine.url, home()))
     return Store(engine, files)
+
+
+def _opened(engine: sa.Engine, upgrade: bool) -> str | None:
+    """The database's revision, after upgrading it when asked. A database that holds
+    another program's tables, or is newer than this software, is refused unchanged."""
+    head, db = migrations.head_revision(), database_name(engine.url)
+    with engine.connect().execution_options(readonly=True) as conn, conn.begin():
+        current = migrations.current_revision(conn)
+        tables = sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
+    if current is None and tables:
+        listed = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+        raise StoreError(both(MESSAGES, "foreign", db=db, tables=listed))
+    if current is not None and current not in {s.revision for s in migrations.scripts()}:
+        url = db_urls.masked(engine.url)
+        raise StoreError(both(MESSAGES, "newer", url=url, current=current, head=head))
+    if current == head or not upgrade:
+        return current
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(453)")
+        try:
+            migrations.upgrade(conn)
+        except CommandError as exc:  # 0003: rows beyond its limits, listed
+            raise StoreError(f"{both(MESSAGES, 'upgrade_refused', db=db)}: {exc}") from exc
+        return migrations.current_revision(conn)
 
 
 def _select(table: sa.Table, columns: list[str] | None, *needed: str) -> sa.Select:
@@ -185,7 +239,7 @@ class Store(InspectionLog):
 
     def __init__(self, engine: sa.Engine, evidence_files: EvidenceFiles):
         self.engine = engine
-        self.url = engine.url.render_as_string(hide_password=True)
+        self.url = db_urls.masked(engine.url)
         self.evidence_files = evidence_files
 
     def __repr__(self) -> str:
@@ -204,7 +258,7 @@ class Store(InspectionLog):
     @contextmanager
     def transaction(self):
         """One write transaction (SQLite: ``BEGIN IMMEDIATE``): commits, or rolls back on error."""
-        with self.engine.begin() as conn:
+        with explained(self.engine.url), self.engine.begin() as conn:
             yield conn
 
     @contextmanager
@@ -213,7 +267,11 @@ class Store(InspectionLog):
         options = {"readonly": True}
         if self.engine.dialect.name == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"  # one snapshot for several queries
-        with self.engine.connect().execution_options(**options) as conn, conn.begin():
+        with (
+            explained(self.engine.url),
+            self.engine.connect().execution_options(**options) as conn,
+            conn.begin(),
+        ):
             yield conn
 
     def _frame(self, stmt: sa.Select, conn: sa.Connection | None = None) -> pd.DataFrame:
@@ -387,7 +445,10 @@ class Store(InspectionLog):
 def _check_establishment(conn: sa.Connection, attrs: Mapping, lang: str | None):
     """:func:`check_establishment` of ``attrs`` against the unit and code they name."""
     e, u = schema.establishments, schema.units
-    code, unit = ("" if is_blank(v) else tidy(v) for v in map(attrs.get, ("code", "unit_code")))
+    code, unit = (
+        "" if is_blank(v) or control_character(tidy(v), None) else tidy(v)  # NUL: no query
+        for v in map(attrs.get, ("code", "unit_code"))
+    )
     units = conn.execute(sa.select(u.c.unit_code).where(u.c.unit_code == unit)).scalars().all()
     taken = dict(conn.execute(sa.select(e.c.code, e.c.name).where(e.c.code == code)).all())
     return check_establishment(attrs, units, taken, lang)

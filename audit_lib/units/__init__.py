@@ -5,8 +5,28 @@ Usage::
     from audit_lib.units import Hierarchy
     tree = Hierarchy(units, crosswalk)
     tree.assign(records, level="commune", at=date(2025, 12, 31))
+    crosswalk_problems(crosswalk)    # old units whose shares do not add up to 1
+    units_problems(units)            # loops of parent units (A → B → A)
 """
 
-from audit_lib.units._units import LEVELS, Hierarchy, check_level
+from audit_lib.units._units import (
+    LEVELS,
+    SHARE_TOLERANCE,
+    Hierarchy,
+    check_level,
+    crosswalk_problems,
+    parent_loops,
+    unbalanced_shares,
+    units_problems,
+)
 
-__all__ = ["LEVELS", "Hierarchy", "check_level"]
+__all__ = [
+    "LEVELS",
+    "SHARE_TOLERANCE",
+    "Hierarchy",
+    "check_level",
+    "crosswalk_problems",
+    "parent_loops",
+    "unbalanced_shares",
+    "units_problems",
+]

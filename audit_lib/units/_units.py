@@ -31,6 +31,11 @@ Rules
       predecessors roll up to. A new unit formed from parts of several such
       units cannot be split back and is left out of that level.
     * Roll-up sums numerators and denominators; it never averages rates.
+    * The shares of one old unit on one date add up to 1 (within
+      :data:`SHARE_TOLERANCE`), or its records would be counted more than once
+      (or partly lost); no unit is its own ancestor. :class:`Hierarchy` refuses
+      frames that break either rule (:func:`unbalanced_shares`,
+      :func:`parent_loops`), and so does the import of units and crosswalk.
 """
 
 from __future__ import annotations
@@ -41,8 +46,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from audit_lib.core.errors import InputError, Problem, Reason
-from audit_lib.core.i18n import DEFAULT_LANG, tr
+from audit_lib.core.errors import InputError, Problem, Reason, raise_if_problems
+from audit_lib.core.i18n import DEFAULT_LANG, both, tr
 from audit_lib.core.text import fold
 from audit_lib.core.vocabulary import UNIT_LEVELS as LEVELS
 
@@ -63,7 +68,20 @@ MESSAGES = {
         "vi": "không có đơn vị cấp {level} nào còn hiệu lực ngày {at}",
         "en": "no {level} unit is valid on {at}",
     },
+    "shares": {
+        "vi": "tổng tỷ lệ của đơn vị cũ {code} ngày {on} là {total:g} ({parts}), phải bằng 1: "
+        "mỗi bản ghi của đơn vị này sẽ được tính {total:g} lần",
+        "en": "the shares of old unit {code} on {on} add up to {total:g} ({parts}), not 1: "
+        "each of its records would count {total:g} times",
+    },
+    "loop": {
+        "vi": "chuỗi đơn vị cấp trên lặp vòng: {chain}",
+        "en": "the chain of parent units loops: {chain}",
+    },
 }
+
+SHARE_TOLERANCE = 0.001
+"""How far from 1 the shares of one old unit on one date may add up (rounding)."""
 
 _PREFIXES = re.compile(
     r"^(tinh|huyen|thi tran|thi xa|thanh pho|xa|phuong|tt|province|district|commune)\s+"
@@ -71,7 +89,12 @@ _PREFIXES = re.compile(
 
 
 class Hierarchy:
-    """Units and crosswalk frames (columns as in ``docs/contracts.md``) with date-aware lookups."""
+    """Units and crosswalk frames (columns as in ``docs/contracts.md``) with date-aware lookups.
+
+    Frames that break the rules (shares of an old unit that do not add up to 1,
+    parent units that loop) raise an :class:`InputError` naming each old unit
+    or loop: a database holding such rows is refused, not counted twice.
+    """
 
     def __init__(self, units: pd.DataFrame, crosswalk: pd.DataFrame | None = None):
         self.units = units.copy()
@@ -82,6 +105,7 @@ class Hierarchy:
         cw["effective_on"] = pd.to_datetime(cw["effective_on"]).dt.date
         cw["share"] = pd.to_numeric(cw["share"]).fillna(1.0).astype(float)
         cw["illustrative"] = cw["illustrative"].astype("boolean").fillna(False).astype(bool)
+        raise_if_problems(InputError, units_problems(self.units) + crosswalk_problems(cw))
         self.crosswalk = cw
         self._cache: dict[tuple[str, dt.date], pd.DataFrame] = {}
 
@@ -251,6 +275,138 @@ class Hierarchy:
         joined["illustrative"] = joined["illustrative"].astype(float)
         out = joined.groupby(keys, as_index=False, sort=False)[[*sums, "illustrative"]].sum()
         return out.assign(illustrative=out["illustrative"] > 0)
+
+
+def unbalanced_shares(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """The old units whose shares on one date do not add up to 1.
+
+    ``unbalanced_shares(cw)`` has columns ``old_code, effective_on, share`` (the
+    sum found), one row per old unit and date off by more than
+    :data:`SHARE_TOLERANCE`; a missing share counts as 1, as :class:`Hierarchy`
+    reads it. Rows without an old code or a date are not grouped.
+    """
+    shares = pd.to_numeric(crosswalk["share"]).fillna(1.0).astype(float)
+    keys = [crosswalk["old_code"], pd.to_datetime(crosswalk["effective_on"]).dt.date]
+    totals = shares.groupby(keys).sum().rename("share").reset_index()
+    totals.columns = ["old_code", "effective_on", "share"]
+    off = (totals["share"] - 1).abs() > SHARE_TOLERANCE
+    return totals[off].reset_index(drop=True)
+
+
+def parent_loops(units: pd.DataFrame) -> list[list[str]]:
+    """Every loop of ``parent_code`` among ``units``, each as its codes in order.
+
+    ``[["A", "B"]]`` when A's parent is B and B's is A; ``[["C"]]`` when C is its
+    own parent. A code with several rows (a commune that changed parent) has
+    every parent it ever had. Each loop starts at its smallest code.
+    """
+    parents: dict[str, set[str]] = {}
+    for code, parent in zip(units["unit_code"], units["parent_code"], strict=True):
+        if not _isna(code) and not _isna(parent) and str(parent).strip():
+            parents.setdefault(code, set()).add(parent)
+    reach = {code: _reachable(code, parents) for code in parents}
+    on_loop = sorted(code for code in parents if code in reach[code])
+    loops, placed = [], set()
+    for start in on_loop:
+        if start in placed:
+            continue
+        component = {c for c in on_loop if c in reach[start] and start in reach[c]}
+        path, code = [start], start
+        while (code := min(component & parents[code])) not in path:
+            path.append(code)
+        loop = path[path.index(code) :]
+        first = loop.index(min(loop))
+        loops.append(loop[first:] + loop[:first])
+        placed |= component
+    return loops
+
+
+def _reachable(code: str, parents: dict[str, set[str]]) -> set[str]:
+    """Every code above ``code`` along ``parents`` (``code`` itself only on a loop)."""
+    found, todo = set(), list(parents.get(code, ()))
+    while todo:
+        above = todo.pop()
+        if above not in found:
+            found.add(above)
+            todo += parents.get(above, ())
+    return found
+
+
+def crosswalk_problems(
+    crosswalk: pd.DataFrame,
+    file: str = "crosswalk",
+    rows: pd.Series | None = None,
+    field: str = "share",
+    lang: str | None = None,
+) -> list[Problem]:
+    """A problem for each old unit whose shares on one date do not add up to 1.
+
+    ``rows`` says where each row of ``crosswalk`` is written ("row 3"; missing
+    for rows already stored): then each such row of an unbalanced old unit gets
+    its own problem there, and old units with no such row are left alone.
+    Without ``rows``, one problem per old unit, located at its code. Messages
+    are in ``lang``, or in both languages when it is None.
+    """
+    bad = unbalanced_shares(crosswalk)
+    if bad.empty:
+        return []
+    on = pd.to_datetime(crosswalk["effective_on"]).dt.date
+    problems = []
+    for group in bad.itertuples(index=False):
+        hit = (crosswalk["old_code"] == group.old_code) & (on == group.effective_on)
+        split = crosswalk[hit].sort_values("new_code")
+        parts = " + ".join(
+            f"{new} {1.0 if pd.isna(share) else float(share):g}"
+            for new, share in zip(split["new_code"], split["share"], strict=True)
+        )
+        message = _say(
+            "shares",
+            lang,
+            code=group.old_code,
+            on=group.effective_on.isoformat(),
+            total=round(group.share, 6),
+            parts=parts,
+        )
+        if rows is None:
+            problems.append(
+                Problem(file, group.old_code, field, message, Reason.CONSISTENCY, group.share)
+            )
+            continue
+        for where, share in zip(rows[hit], crosswalk.loc[hit, "share"], strict=True):
+            if not _isna(where):
+                problems.append(Problem(file, where, field, message, Reason.CONSISTENCY, share))
+    return problems
+
+
+def units_problems(
+    units: pd.DataFrame,
+    file: str = "units",
+    rows: pd.Series | None = None,
+    field: str = "parent_code",
+    lang: str | None = None,
+) -> list[Problem]:
+    """A problem for each loop of parent units (A → B → A, or a unit its own parent).
+
+    ``rows`` as in :func:`crosswalk_problems`: with it, a problem at each located
+    row of a unit on a loop; without, one per loop, located at its first code.
+    """
+    problems = []
+    for loop in parent_loops(units):
+        message = _say("loop", lang, chain=" → ".join([*loop, loop[0]]))
+        if rows is None:
+            problems.append(
+                Problem(file, loop[0], field, message, Reason.CONSISTENCY, loop[1 % len(loop)])
+            )
+            continue
+        hit = units["unit_code"].isin(loop)
+        for where, parent in zip(rows[hit], units.loc[hit, "parent_code"], strict=True):
+            if not _isna(where):
+                problems.append(Problem(file, where, field, message, Reason.CONSISTENCY, parent))
+    return problems
+
+
+def _say(key: str, lang: str | None, **fmt) -> str:
+    return both(MESSAGES, key, **fmt) if lang is None else tr(MESSAGES, key, lang, **fmt)
 
 
 def check_level(level: str, lang: str = DEFAULT_LANG) -> str:
