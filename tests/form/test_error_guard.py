@@ -19,8 +19,8 @@ from IPython.utils.capture import capture_output
 from audit_lib.form import show_form
 from audit_lib.form._form import log_path
 from audit_lib.form._server import CELL_ERROR, voila_command
-from tests import test_form
-from tests.test_form import answer, new_form, open_mine, png_bytes, uploaded
+from tests.form import test_form
+from tests.form.test_form import answer, new_form, open_mine, png_bytes, uploaded
 
 checklists, world = test_form.checklists, test_form.world  # its fixtures
 

@@ -12,9 +12,9 @@ import pytest
 
 from audit_lib.form._evidence import ACCEPT, MAX_BYTES, check_evidence
 from audit_lib.store import evidence_problems
-from tests import test_form
+from tests.form import test_form
+from tests.form.test_form import answer, open_mine, uploaded
 from tests.store.test_hostile_evidence import HTML, JPEG_HEADER_CUT, PDF, SVG, image
-from tests.test_form import answer, open_mine, uploaded
 
 checklists, world = test_form.checklists, test_form.world  # its fixtures
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests import test_form
-from tests.test_form import new_form
+from tests.form import test_form
+from tests.form.test_form import new_form
 
 checklists, world = test_form.checklists, test_form.world  # its fixtures
 

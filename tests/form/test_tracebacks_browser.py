@@ -19,8 +19,8 @@ import pytest
 
 from audit_lib.form import FormServer
 from audit_lib.form._server import CELL_ERROR, voila_command
-from tests import test_form_browser
-from tests.test_form_browser import CHECKLISTS, CHROMIUM, FLAGS, PNG, TIMEOUT, click_answer
+from tests.form import test_form_browser
+from tests.form.test_form_browser import CHECKLISTS, CHROMIUM, FLAGS, PNG, TIMEOUT, click_answer
 
 database = test_form_browser.database  # its fixture: two establishments in SQLite
 

@@ -41,9 +41,9 @@ from audit_lib.core.text import latest_day
 from audit_lib.registers import REGISTERS, import_register, template
 from audit_lib.registers import _reader as reader
 from audit_lib.registers._spreadsheet import read_sheet
-from tests import test_registers
 from tests.conftest import copy_db
-from tests.test_registers import EXAMPLES, dump, load_basics, write_csv
+from tests.registers import test_registers
+from tests.registers.test_registers import EXAMPLES, dump, load_basics, write_csv
 
 # their fixtures: a store with the units and two establishments, on every backend / on SQLite
 loaded, loaded_sqlite = test_registers.loaded, test_registers.loaded_sqlite

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from audit_lib.reports import _processes as processes
-from tests.test_reports import kernel_or_skip
+from tests.reports.test_reports import kernel_or_skip
 
 AUDIT = [sys.executable, "-c", "from audit_lib.cli import main; main()"]
 MARK = "OSH_AUDIT_TEST_RUN"

@@ -24,7 +24,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from audit_lib.reports import _runner as reports
 from tests.conftest import pg_server_or_skip
-from tests.test_reports import kernel_or_skip
+from tests.reports.test_reports import kernel_or_skip
 
 TOKEN = uuid.uuid4().hex[:12]
 PASSWORD = f"S3cr3t-{TOKEN}@/:"  # characters a URL must encode, and a token to grep for

@@ -17,7 +17,7 @@ import pytest
 
 from audit_lib.core.errors import InputError, Reason
 from audit_lib.core.text import FUTURE_MARGIN, latest_day
-from tests.test_store import CHECKLIST, _dump, _establishment
+from tests.store.test_store import CHECKLIST, _dump, _establishment
 
 
 def create(store, eid: int, day) -> str:

@@ -17,7 +17,7 @@ from PIL import Image
 
 from audit_lib.core.errors import InputError, Reason
 from audit_lib.store import evidence_problems, sniff
-from tests.test_store import _draft, _dump
+from tests.store.test_store import _draft, _dump
 
 
 def image(fmt: str) -> bytes:

@@ -37,7 +37,7 @@ from audit_lib.scoring import _score as scoring
 from audit_lib.store import open_store, schema, sniff
 from tests.conftest import PG_REASON, fresh_pg_database, require
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECKLISTS = ROOT / "tests" / "data" / "form_checklists"
 
 

@@ -10,7 +10,7 @@ import yaml
 from audit_lib.core.errors import PlanError, Reason
 from audit_lib.indicators import load_plan, validate_plan
 
-PLAN = Path(__file__).resolve().parent.parent / "data" / "plans" / "453-KH-HU.yaml"
+PLAN = Path(__file__).resolve().parents[2] / "data" / "plans" / "453-KH-HU.yaml"
 SEED = Path("/work/shared/seed/000_edfc566553c2d51b.txt")
 
 

@@ -26,7 +26,7 @@ from audit_lib.core.vocabulary import SECTORS
 from tests.factories import TINY, checklist_data, find_item, tiny
 from tests.factories import write_yaml as write
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "checklists").glob("*.yaml"))
 
 

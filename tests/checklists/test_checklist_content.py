@@ -21,7 +21,7 @@ from audit_lib.checklists import applicable_checklists, load_checklists
 from audit_lib.core.vocabulary import KINDS, SECTORS
 from audit_lib.scoring import score
 
-CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
+CHECKLIST_DIR = Path(__file__).resolve().parents[2] / "checklists"
 IDS = sorted(path.stem for path in CHECKLIST_DIR.glob("*.yaml"))
 
 # The item-id prefix of each shipped checklist; a new file needs a new, distinct prefix.

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_units import small_tree
 
 from audit_lib.core.errors import InputError
 from audit_lib.indicators import Plan, load_plan
 from audit_lib.indicators._compute import CATALOGUE, COLUMNS, Frames, compute
+from tests.units.test_units import small_tree
 
 BEFORE, AFTER = dt.date(2024, 12, 31), dt.date(2025, 7, 1)
 TEXT = {"vi": "x", "en": "x"}

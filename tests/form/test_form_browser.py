@@ -26,7 +26,7 @@ from tests.conftest import require
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECKLISTS = ROOT / "tests" / "data" / "form_checklists"
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

@@ -22,7 +22,7 @@ from audit_lib.registers import KINDS, REGISTERS, import_register, template, wri
 from audit_lib.registers._spreadsheet import Column, Sheet, header_key, parse_columns, read_sheet
 from audit_lib.store import schema
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "data" / "units"
 
 # one valid row per kind, in canonical names, given the units and the two establishments below
