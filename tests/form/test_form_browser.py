@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from audit_lib.store import open_store, schema
 from tests.conftest import require
+from tests.form.test_form import MINE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,19 +59,7 @@ def database(tmp_path_factory):
             sa.insert(schema.units),
             [{"unit_code": "NX", "name_vi": "Nậm Xe", "level": "commune", "aliases": ""}],
         )
-    store.add_establishment(
-        code="6200000001",
-        name="Công ty TNHH Đất hiếm Lai Châu",
-        kind="enterprise",
-        sector="mining",
-        unit_code="NX",
-        workforce=12,
-        strict_workers=4,
-        has_strict_equipment=True,
-        high_risk=True,
-        labour_relations=True,
-        employs_minors=False,
-    )
+    store.add_establishment(**MINE)
     store.add_establishment(
         code="6200000002",
         name="Cửa hàng Hoa Ban",
