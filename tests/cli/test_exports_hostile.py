@@ -125,6 +125,7 @@ def explorer_export(url: str, path) -> tuple[str, int]:
     return explorer.status.value, len(data.findings)
 
 
+@pytest.mark.slow  # loads the explorer on the whole sample
 def test_the_explorers_export_holds_hostile_establishments_as_text(hostile_db, tmp_path):
     out = tmp_path / "findings.xlsx"
     status, rows = explorer_export(hostile_db, out)

@@ -45,6 +45,7 @@ def test_papermill_reads_every_parameter_with_its_type_and_help(path):
         assert parameter["help"], f"{name}: no '# help' comment"
 
 
+@pytest.mark.slow  # one papermill command line per notebook: ~3 s each
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_help_notebook_prints_each_parameter_and_its_help(path):
     shown = subprocess.run(
