@@ -1,0 +1,165 @@
+"""Report runs on a Dask cluster (issue 18): a scheduler and two workers on 127.0.0.1,
+started here; one worker killed with SIGKILL mid-run loses nothing; a scheduler that
+cannot be reached is said in both languages, without a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audit_lib.reports import _runner as reports
+from tests.conftest import ROOT
+from tests.reports.test_reports import kernel_or_skip
+
+AUDIT = [sys.executable, "-c", "from audit_lib.cli import main; main()"]
+SCHEDULER = [sys.executable, "-m", "dask", "scheduler"]
+WORKER = [sys.executable, "-m", "dask", "worker"]
+
+
+def environment() -> dict[str, str]:
+    """This tree's audit_lib for every process the test starts (kernels included)."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
+
+
+def wait_for(condition, timeout: float, step: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(step)
+    return condition()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """``(address, client)``: a scheduler and two single-thread nanny workers on 127.0.0.1."""
+    from distributed import Client
+
+    started = []
+    env = environment()
+    log = tmp_path / "cluster.log"
+    file = tmp_path / "scheduler.json"
+    with log.open("ab") as out:
+        started.append(
+            subprocess.Popen(
+                [*SCHEDULER, "--host", "127.0.0.1", "--port", "0", "--scheduler-file", str(file),
+                 "--dashboard-address", "127.0.0.1:0"],
+                env=env, stdout=out, stderr=out,
+            )
+        )  # fmt: skip
+        assert wait_for(file.exists, timeout=60), log.read_text("utf-8", "replace")
+        address = json.loads(file.read_text())["address"]
+        for _ in range(2):
+            started.append(
+                subprocess.Popen(
+                    [*WORKER, address, "--nworkers", "1", "--nthreads", "1",
+                     "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0"],
+                    env=env, stdout=out, stderr=out, cwd=tmp_path,
+                )
+            )  # fmt: skip
+    client = Client(address, timeout=30, set_as_default=False)
+    try:
+        client.wait_for_workers(2, timeout=120)
+        yield address, client
+    finally:
+        client.close()
+        for process in reversed(started):
+            process.terminate()
+        for process in reversed(started):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def comparable(path: Path) -> str:
+    """A report's content without what differs between machines: the notebook's outputs."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return json.dumps([cell.get("outputs", []) for cell in nb.cells], sort_keys=True)
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_twenty_records_on_two_workers_one_killed_mid_run_all_made_and_equal_to_local(
+    cluster, sample_db, sample_store, tmp_path
+):
+    kernel_or_skip()
+    address, client = cluster
+    ids = sample_store.inspections(year=2025)["inspection_id"].head(20).tolist()
+    assert len(ids) == 20
+    out = tmp_path / "dask"
+    command = [*AUDIT, "report", "inspections", "--ids", ",".join(ids), "--out", str(out),
+               "--scheduler", address, "--db", sample_db, "--lang", "en"]  # fmt: skip
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as stderr:
+        run = subprocess.Popen(command, env=environment(), stdout=subprocess.PIPE, stderr=stderr)
+    try:
+        made = lambda: len(list(out.glob("inspection-*.html")))  # noqa: E731
+        started = wait_for(lambda: made() >= 5 or run.poll() is not None, timeout=300)
+        assert started and run.poll() is None, log.read_text("utf-8", "replace")
+        assert made() < len(ids), "the run ended before a worker could be killed"
+        victim = next(iter(client.run(os.getpid).values()))
+        os.kill(victim, signal.SIGKILL)
+        stdout, _ = run.communicate(timeout=600)
+    finally:
+        with contextlib.suppress(OSError):
+            run.kill()
+    stderr_text = log.read_text("utf-8", "replace")
+    assert run.returncode == 0, stderr_text
+    assert "Traceback" not in stderr_text
+    assert "Dask cluster" in stderr_text and "dashboard" in stderr_text
+    index = out / "index.html"
+    assert stdout.decode().strip() == str(index)
+    page = index.read_text("utf-8")
+    assert 'data-status="complete"' in page
+    assert "20 hoàn thành, 0 lỗi / 20 ok, 0 failed" in page
+    links = re.findall(r'<a href="([^"]+)">', page)
+    assert sorted(links) == sorted(
+        f"inspection-{i}.{ext}" for i in ids for ext in ("html", "ipynb")
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted([*links, "index.html"])
+
+    local = tmp_path / "local"
+    reports.run_inspection_reports(sample_db, local, ids=ids, lang="en", jobs=2, progress=False)
+    for name in links:
+        if name.endswith(".ipynb"):
+            assert comparable(out / name) == comparable(local / name), name
+        else:
+            assert (out / name).read_bytes() == (local / name).read_bytes(), name
+    assert index.read_bytes() == (local / "index.html").read_bytes()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_is_said_in_both_languages_without_a_traceback(
+    sample_db, sample_store, tmp_path
+):
+    ids = sample_store.inspections(year=2025)["inspection_id"].head(1).tolist()
+    scheduler = f"tcp://127.0.0.1:{free_port()}"
+    done = subprocess.run(
+        [*AUDIT, "report", "inspections", "--ids", ids[0], "--out", str(tmp_path / "out"),
+         "--scheduler", scheduler, "--db", sample_db],
+        env=environment(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"cannot reach the Dask scheduler {scheduler}" in done.stderr
+    assert f"không kết nối được bộ lập lịch Dask {scheduler}" in done.stderr
