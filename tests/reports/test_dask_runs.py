@@ -20,6 +20,7 @@ import pytest
 from audit_lib.reports import _runner as reports
 from tests.conftest import ROOT
 from tests.reports.test_reports import kernel_or_skip
+from tests.reports.test_secrets import leaks, secret_db_url  # noqa: F401 (a fixture)
 
 AUDIT = [sys.executable, "-c", "from audit_lib.cli import main; main()"]
 SCHEDULER = [sys.executable, "-m", "dask", "scheduler"]
@@ -163,3 +164,29 @@ def test_an_unreachable_scheduler_is_said_in_both_languages_without_a_traceback(
     assert "Traceback" not in done.stderr
     assert f"cannot reach the Dask scheduler {scheduler}" in done.stderr
     assert f"không kết nối được bộ lập lịch Dask {scheduler}" in done.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_monitoring_reports_of_several_units_on_the_cluster_hold_no_password(
+    cluster,
+    secret_db_url,  # noqa: F811 (the fixture imported above)
+    tmp_path,
+):
+    kernel_or_skip()
+    address, _ = cluster
+    out = tmp_path / "monitoring"
+    done = subprocess.run(
+        [*AUDIT, "report", "monitoring", "--plan", "data/plans/453-KH-HU.yaml", "--unit", "PT",
+         "--unit", "Dào San", "--period", "2025", "--out", str(out), "--scheduler", address,
+         "--db", secret_db_url],
+        env=environment(), capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = (out / "index.html").read_text("utf-8")
+    assert "2 hoàn thành, 0 lỗi / 2 ok, 0 failed" in page
+    files = [p for p in out.iterdir() if p.is_file()]
+    assert len(files) == 5  # two notebooks, two pages, the index
+    assert [p.name for p in files if leaks(p.read_bytes().decode("utf-8", "replace"))] == []
+    assert not leaks(done.stdout) and not leaks(done.stderr)
