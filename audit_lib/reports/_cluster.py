@@ -67,6 +67,13 @@ def _both(key: str, **fmt) -> str:
     return f"{tr(MESSAGES, key, 'vi', **fmt)} / {tr(MESSAGES, key, 'en', **fmt)}"
 
 
+def package_version() -> str:
+    """This package's version, here or on a worker."""
+    import audit_lib
+
+    return audit_lib.__version__
+
+
 def remote_work(job: runner.Job, kernel: str) -> tuple[runner.Outcome, dict[str, bytes]]:
     """On a worker: execute and render ``job`` in a private scratch folder; the outcome and
     its files (``{file name: bytes}``): nothing is left on the worker."""
@@ -101,9 +108,13 @@ def connected(scheduler: str, say: Callable[[str], None] | None = None) -> Itera
             ) from None
         versions = client.get_versions()
         table = error_message(versions["scheduler"], versions["workers"], versions["client"])
-        if table["warning"]:
+        ours = package_version()
+        theirs = {w: v for w, v in client.run(package_version).items() if v != ours}
+        lines = [table["warning"]] if table["warning"] else []
+        lines += [f"osh-audit-workbench: {ours} (client) != {v} ({w})" for w, v in theirs.items()]
+        if lines:
             raise ClusterError(
-                scheduler, _both("mismatch", scheduler=scheduler, table=table["warning"])
+                scheduler, _both("mismatch", scheduler=scheduler, table="\n".join(lines))
             )
         if say:
             workers = len(client.scheduler_info(n_workers=-1)["workers"])

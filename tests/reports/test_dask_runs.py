@@ -43,15 +43,20 @@ def wait_for(condition, timeout: float, step: float = 0.2):
     return condition()
 
 
-@pytest.fixture
-def cluster(tmp_path):
-    """``(address, client)``: a scheduler and two single-thread nanny workers on 127.0.0.1."""
+@contextlib.contextmanager
+def running_cluster(folder: Path, workers: int = 2, worker_path: str | None = None):
+    """``(address, client)``: a scheduler and ``workers`` single-thread nanny workers on
+    127.0.0.1 (``worker_path`` first on their ``PYTHONPATH``), stopped afterwards."""
     from distributed import Client
 
     started = []
     env = environment()
-    log = tmp_path / "cluster.log"
-    file = tmp_path / "scheduler.json"
+    worker_env = {
+        **env,
+        "PYTHONPATH": os.pathsep.join(filter(None, [worker_path, env["PYTHONPATH"]])),
+    }
+    log = folder / "cluster.log"
+    file = folder / "scheduler.json"
     with log.open("ab") as out:
         started.append(
             subprocess.Popen(
@@ -62,17 +67,17 @@ def cluster(tmp_path):
         )  # fmt: skip
         assert wait_for(file.exists, timeout=60), log.read_text("utf-8", "replace")
         address = json.loads(file.read_text())["address"]
-        for _ in range(2):
+        for _ in range(workers):
             started.append(
                 subprocess.Popen(
                     [*WORKER, address, "--nworkers", "1", "--nthreads", "1",
                      "--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0"],
-                    env=env, stdout=out, stderr=out, cwd=tmp_path,
+                    env=worker_env, stdout=out, stderr=out, cwd=folder,
                 )
             )  # fmt: skip
     client = Client(address, timeout=30, set_as_default=False)
     try:
-        client.wait_for_workers(2, timeout=120)
+        client.wait_for_workers(workers, timeout=120)
         yield address, client
     finally:
         client.close()
@@ -83,6 +88,13 @@ def cluster(tmp_path):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A scheduler and two workers (see :func:`running_cluster`)."""
+    with running_cluster(tmp_path) as started:
+        yield started
 
 
 def comparable(path: Path) -> str:
@@ -190,3 +202,27 @@ def test_monitoring_reports_of_several_units_on_the_cluster_hold_no_password(
     assert len(files) == 5  # two notebooks, two pages, the index
     assert [p.name for p in files if leaks(p.read_bytes().decode("utf-8", "replace"))] == []
     assert not leaks(done.stdout) and not leaks(done.stderr)
+
+
+def test_workers_with_another_version_of_the_package_are_refused_before_anything_is_written(
+    sample_db, sample_store, tmp_path
+):
+    # a worker whose installed osh-audit-workbench says another version
+    other = tmp_path / "other"
+    (other / "osh_audit_workbench-9.9.9.dist-info").mkdir(parents=True)
+    (other / "osh_audit_workbench-9.9.9.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: osh-audit-workbench\nVersion: 9.9.9\n"
+    )
+    ids = sample_store.inspections(year=2025)["inspection_id"].head(1).tolist()
+    out = tmp_path / "out"
+    with running_cluster(tmp_path, workers=1, worker_path=str(other)) as (address, _):
+        done = subprocess.run(
+            [*AUDIT, "report", "inspections", "--ids", ids[0], "--out", str(out),
+             "--scheduler", address, "--db", sample_db],
+            env=environment(), capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "run different versions" in done.stderr and "phiên bản phần mềm khác nhau" in done.stderr
+    assert "osh-audit-workbench: " in done.stderr and "!= 9.9.9" in done.stderr
+    assert not out.exists()
