@@ -162,6 +162,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # waits for the connection timeout
 def test_an_unreachable_scheduler_is_said_in_both_languages_without_a_traceback(
     sample_db, sample_store, tmp_path
 ):
@@ -204,6 +205,7 @@ def test_monitoring_reports_of_several_units_on_the_cluster_hold_no_password(
     assert not leaks(done.stdout) and not leaks(done.stderr)
 
 
+@pytest.mark.slow  # starts a cluster
 def test_workers_with_another_version_of_the_package_are_refused_before_anything_is_written(
     sample_db, sample_store, tmp_path
 ):
