@@ -10,8 +10,9 @@ from packaging.requirements import Requirement
 
 from tests.conftest import ROOT
 
-# Where conda-forge names a package differently from PyPI.
-CONDA_NAMES = {"psycopg[binary]": "psycopg"}
+# Where conda-forge names a package differently from PyPI (conda-forge's dask includes
+# distributed).
+CONDA_NAMES = {"dask[distributed]": "dask", "psycopg[binary]": "psycopg"}
 
 
 def _pyproject():

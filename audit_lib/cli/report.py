@@ -22,6 +22,13 @@ out_option = click.option(
     type=click.Path(file_okay=False),
     help="Folder for the executed notebooks, HTML (and PDF) and index.html.",
 )
+scheduler_option = click.option(
+    "--scheduler",
+    default=None,
+    metavar="URL",
+    help="Run the reports on this Dask cluster (tcp://HOST:8786) instead of "
+    "this machine's cores; the files come back here.",
+)
 pdf_option = click.option(
     "--pdf", is_flag=True, help="Also print each report to an A4 PDF with headless Chromium."
 )
@@ -56,9 +63,10 @@ def report():
 @jobs_option
 @lang_option
 @pdf_option
+@scheduler_option
 @db_option
 @friendly_errors
-def inspections(year, since, ids, out_dir, jobs, lang, pdf, db_url):
+def inspections(year, since, ids, out_dir, jobs, lang, pdf, scheduler, db_url):
     """One inspection record (biên bản) per inspection: .ipynb, HTML, index.html.
 
     Choose the inspections with one of --year, --since or --ids. A report that
@@ -69,6 +77,7 @@ def inspections(year, since, ids, out_dir, jobs, lang, pdf, db_url):
     Examples:
       audit report inspections --year 2025 --out reports/2025 --jobs 2
       audit report inspections --ids 3f2a...,9b1c... --out reports/x --lang en --pdf
+      audit report inspections --year 2025 --out reports/2025 --scheduler tcp://10.0.0.5:8786
     """
     from audit_lib.reports import run_inspection_reports
 
@@ -88,6 +97,7 @@ def inspections(year, since, ids, out_dir, jobs, lang, pdf, db_url):
         jobs=jobs,
         pdf=pdf,
         say=lambda text: click.echo(text, err=True),
+        scheduler=scheduler,
     )
     click.echo(os.fspath(index))
 
@@ -112,9 +122,10 @@ def inspections(year, since, ids, out_dir, jobs, lang, pdf, db_url):
 @jobs_option
 @lang_option
 @pdf_option
+@scheduler_option
 @db_option
 @friendly_errors
-def monitoring(plan_path, units, period, out_dir, jobs, lang, pdf, db_url):
+def monitoring(plan_path, units, period, out_dir, jobs, lang, pdf, scheduler, db_url):
     """The periodic (sơ kết / tổng kết) report on a plan, one per unit.
 
     \b
@@ -141,5 +152,6 @@ def monitoring(plan_path, units, period, out_dir, jobs, lang, pdf, db_url):
         jobs=jobs,
         pdf=pdf,
         say=lambda text: click.echo(text, err=True),
+        scheduler=scheduler,
     )
     click.echo(os.fspath(index))

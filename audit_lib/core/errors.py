@@ -26,6 +26,7 @@ can catch ``ValueError`` or ``LookupError`` too::
     │   ├── FinalizedError                        a finalized inspection was to be changed
     │   └── ConflictError                         another writer saved first
     ├── ReportError(AuditError, RuntimeError)     one or more report notebooks failed
+    ├── ClusterError(AuditError, ConnectionError) a Dask scheduler unreachable or mismatched
     └── ExportError(AuditError, OSError)          an export that could not be written
 
 Bad input is reported lazily: the loader collects every :class:`Problem`
@@ -201,6 +202,15 @@ class ReportError(AuditError, RuntimeError):
         if index:
             lines.append(f"see {index}")
         super().__init__("\n".join(lines))
+
+
+class ClusterError(AuditError, ConnectionError):
+    """The Dask cluster of ``--scheduler`` cannot run reports: ``message`` says why and what
+    to do, in both languages; no report was started."""
+
+    def __init__(self, scheduler: str, message: str):
+        self.scheduler = scheduler
+        super().__init__(message)
 
 
 class ExportError(AuditError, OSError):

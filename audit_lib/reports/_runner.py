@@ -25,7 +25,8 @@ A run is a recipe of named steps, each a function that can be called alone:
 5. **render**: :func:`render_job` writes the standalone HTML (:mod:`audit_lib.reports._render`);
    :func:`execute_all` runs steps 4-5 in a pool of worker processes with a
    progress bar, updating the index as each report is made; :func:`print_pdfs`
-   optionally prints every page with one Chromium;
+   optionally prints every page with one Chromium; with a Dask scheduler, steps 4-5 run
+   on its workers instead, which send the files back (:mod:`audit_lib.reports._cluster`);
 6. **index**: :func:`write_index` writes the complete ``index.html`` linking every
    report with its status; then :func:`run` raises :class:`~audit_lib.core.errors.ReportError`
    if any notebook failed. A failed notebook is kept, with its failing cell marked.
@@ -44,6 +45,7 @@ it and the password in its environment (:mod:`audit_lib.core.db_urls`).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -340,7 +342,7 @@ def _start_error(exc: BaseException) -> bool:
     )
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     """One line for the index and the error: any connection string in it masked."""
     from papermill.exceptions import PapermillExecutionError
 
@@ -391,7 +393,7 @@ def execute_job(
             error = ""
             break
         except Exception as exc:  # noqa: BLE001 (every failure is reported in the index)
-            error = _describe(exc)
+            error = describe(exc)
             if not _start_error(exc):
                 break
     ipynb = None
@@ -425,12 +427,13 @@ def render_job(outcome: Outcome, out_dir: str | os.PathLike) -> Outcome:
     return replace(outcome, html=target.name)
 
 
-def _work(job: Job, out_dir: str, kernel: str, scratch: str) -> Outcome:
+def work(job: Job, out_dir: str, kernel: str, scratch: str) -> Outcome:
+    """Steps 4-5 for one job, in a worker: execute, then render; never raises for a report."""
     outcome = execute_job(job, out_dir, kernel, Path(scratch))
     try:
         return render_job(outcome, out_dir)
     except Exception as exc:  # noqa: BLE001 (a page that cannot be rendered is a failed report)
-        return replace(outcome, status="failed", error=f"HTML: {_describe(exc)}")
+        return replace(outcome, status="failed", error=f"HTML: {describe(exc)}")
 
 
 def execute_all(
@@ -462,7 +465,7 @@ def execute_all(
         ) as bar,
     ):
         futures = {
-            pool.submit(_work, job, str(out_dir), kernel, str(scratch)): i
+            pool.submit(work, job, str(out_dir), kernel, str(scratch)): i
             for i, job in enumerate(jobs)
         }
         for future in concurrent.futures.as_completed(futures):
@@ -470,7 +473,7 @@ def execute_all(
             try:
                 results[i] = future.result()
             except Exception as exc:  # noqa: BLE001 (a worker that died fails its report)
-                results[i] = Outcome(job=jobs[i], status="failed", error=_describe(exc))
+                results[i] = Outcome(job=jobs[i], status="failed", error=describe(exc))
             if made:
                 made(i, results[i])
             bar.update(1)
@@ -495,7 +498,7 @@ def print_pdfs(
                     outcome = replace(outcome, pdf=pdf.name)
                 done.append(outcome)
     except Exception as exc:  # noqa: BLE001 (a browser that fails must not lose the HTML)
-        return [*done, *outcomes[len(done) :]], f"PDF: {_describe(exc)}"
+        return [*done, *outcomes[len(done) :]], f"PDF: {describe(exc)}"
     return done, None
 
 
@@ -547,26 +550,41 @@ def run(
     progress: bool = True,
     kernel: str = KERNEL,
     say: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> Path:
     """Check, start, execute, render, (print,) index; raise ReportError after the index if
     any failed, or InputError before any kernel starts if a job passes an undeclared
-    parameter. Until the run ends, the index says it is in progress."""
+    parameter. Until the run ends, the index says it is in progress.
+
+    With ``scheduler`` (``tcp://HOST:8786``) steps 4-5 run on that Dask cluster
+    (:mod:`audit_lib.reports._cluster`; ``workers`` is then ignored), else in ``workers``
+    local processes; a cluster that cannot run them raises
+    :class:`~audit_lib.core.errors.ClusterError` before any report is started."""
     check_parameters(jobs)
     say = say or (lambda text: print(text, file=sys.stderr))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    clear_outputs(jobs, out)
-    current = [Outcome(job, "pending") for job in jobs]
-    write_index(current, out, title, complete=not jobs)
-    kernel, message = kernel_for(kernel, lang)
-    if message:
-        say(message)
+    with contextlib.ExitStack() as stack:
+        client = None
+        if scheduler and jobs:  # refused before anything is written when it cannot run them
+            from audit_lib.reports import _cluster as cluster
 
-    def made(i: int, outcome: Outcome) -> None:
-        current[i] = outcome
-        write_index(current, out, title, complete=False)
+            client = stack.enter_context(cluster.connected(scheduler, say))
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        clear_outputs(jobs, out)
+        current = [Outcome(job, "pending") for job in jobs]
+        write_index(current, out, title, complete=not jobs)
+        kernel, message = kernel_for(kernel, lang)
+        if message:
+            say(message)
 
-    outcomes = execute_all(jobs, out, workers, kernel, progress, made)
+        def made(i: int, outcome: Outcome) -> None:
+            current[i] = outcome
+            write_index(current, out, title, complete=False)
+
+        if client is not None:
+            outcomes = cluster.execute_all(jobs, out, client, kernel, progress, made)
+        else:
+            outcomes = execute_all(jobs, out, workers, kernel, progress, made)
     note = None
     if pdf:
         outcomes, note = print_pdfs(outcomes, out, lang)
@@ -590,11 +608,13 @@ def run_inspection_reports(
     pdf: bool = False,
     progress: bool = True,
     say: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> Path:
-    """One inspection record per selected inspection; returns the path of ``index.html``."""
+    """One inspection record per selected inspection; returns the path of ``index.html``.
+    ``scheduler``: run them on that Dask cluster (see :func:`run`)."""
     planned = plan_inspection_jobs(db_url, ids=ids, year=year, since=since, lang=lang)
     title = tr(MESSAGES, "inspections_title", lang)
-    return run(planned, out_dir, title, jobs, pdf, lang, progress, say=say)
+    return run(planned, out_dir, title, jobs, pdf, lang, progress, say=say, scheduler=scheduler)
 
 
 def run_monitoring_report(
@@ -608,8 +628,10 @@ def run_monitoring_report(
     pdf: bool = False,
     progress: bool = True,
     say: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
 ) -> Path:
-    """The periodic report on ``plan`` for each unit given; returns the path of ``index.html``."""
+    """The periodic report on ``plan`` for each unit given; returns the path of ``index.html``.
+    ``scheduler``: run them on that Dask cluster (see :func:`run`)."""
     planned = plan_monitoring_jobs(db_url, plan, unit, period, lang)
     title = tr(MESSAGES, "monitoring_title", lang, plan=Path(plan).stem)
-    return run(planned, out_dir, title, jobs, pdf, lang, progress, say=say)
+    return run(planned, out_dir, title, jobs, pdf, lang, progress, say=say, scheduler=scheduler)
