@@ -251,16 +251,20 @@ def _unpack(pks: np.ndarray, blobs: list, width: int) -> np.ndarray:
     return (np.repeat(pks, lengths) * width + item) * 4 + code
 
 
-def pack(conn: sa.Connection, inspection_pks=None) -> int:
+def pack(conn: sa.Connection, inspection_pks=None, drafts_too: bool = False) -> int:
     """Store the packed answers of final inspections; returns how many were packed.
 
     ``inspection_pks`` (default: every final inspection not packed yet) must be
-    final: a final inspection's answers never change (a correction is a new
-    revision), so the packed copy can never go stale. :func:`read` takes a
-    packed inspection's answers from it, a draft's from ``responses``.
+    final, or about to be made final in the same transaction (``drafts_too``,
+    what finalizing does): a final inspection's answers never change (a
+    correction is a new revision), so the packed copy can never go stale.
+    :func:`read` takes a packed inspection's answers from it, a draft's from
+    ``responses``.
     """
     t = inspections.c
-    stmt = sa.select(t.inspection_pk).where(t.status == "final", t.answers_packed.is_(None))
+    stmt = sa.select(t.inspection_pk).where(t.answers_packed.is_(None))
+    if not drafts_too:
+        stmt = stmt.where(t.status == "final")
     if inspection_pks is not None:
         stmt = stmt.where(t.inspection_pk.in_([int(p) for p in inspection_pks]))
     pks = np.array(conn.execute(stmt.order_by(t.inspection_pk)).scalars().all(), dtype=np.int64)

@@ -8,20 +8,24 @@ Usage::
     store.find_establishments("nam xe")        # by name, code or commune, any accents
     eid = store.add_establishment(code="6200123456", name="HTX Nậm Xe", kind="cooperative",
                                   sector="agriculture", unit_code="PT-NX", workforce=25)
-    iid = store.create_inspection(eid, checklist, "2025-05-12", "periodic", ["Lò Văn A"], by="a")
+    vid = store.create_visit(eid, "2025-05-12", "periodic", ["Lò Văn A"], checklists, by="a")
+    iid = store.visit_sheets(vid)["inspection_id"][0]     # one sheet per checklist
     version = store.save_answer(iid, "GEN.ORG.01", "compliant", by="a", expected_version=1)
-    store.finalize(iid, by="a", findings=scored.findings)
-    store.revise(iid, reason="sai ngày kiểm tra", by="b")   # a new draft revision
-    store.inspections(); store.responses()      # DataFrames (docs/contracts.md)
+    store.finalize_visit(vid, by="a")           # scored, checked, stored, frozen
+    store.revise_visit(vid, reason="sai ngày kiểm tra", by="b")   # a new draft revision
+    store.visits(); store.inspections(); store.responses()   # DataFrames (docs/contracts.md)
 
 Every call opens its own connection and runs in one transaction, so a widget
 callback on another thread is safe and a failure leaves nothing half-written.
 SQLite runs in WAL mode with a busy timeout, and write transactions start with
 ``BEGIN IMMEDIATE`` so read-then-write never deadlocks. A finalized inspection
-is never changed: :meth:`Store.revise` starts revision n+1 as a draft.
+is never changed (the database refuses it too): :meth:`Store.revise_visit`
+starts revision n+1 as a draft.
 Writers pass ``expected_version`` to detect a concurrent save: the loser gets
 :class:`~audit_lib.core.errors.ConflictError` with its unsaved data in ``pending``.
-Inspection writing lives in :mod:`audit_lib.store._inspections`; the rules an
+Visits live in :mod:`audit_lib.store._visits`, finalizing in
+:mod:`audit_lib.store._finalizing`, a sheet's answers and evidence in
+:mod:`audit_lib.store._inspections`; the rules an
 establishment must meet in :mod:`audit_lib.store._establishments`; register
 rows are written by :func:`audit_lib.registers.write_rows`.
 
@@ -65,8 +69,10 @@ from audit_lib.store import migrations
 from audit_lib.store._establishments import check_establishment
 from audit_lib.store._evidence import EvidenceFiles, default_evidence_dir
 from audit_lib.store._failures import database_name, explained, sqlite_path
+from audit_lib.store._finalizing import seal_migrated
 from audit_lib.store._inspections import InspectionLog
 from audit_lib.store._limits import control_character
+from audit_lib.store._visits import VisitLog
 
 MESSAGES = {
     "newer": {
@@ -203,6 +209,7 @@ def _opened(engine: sa.Engine, upgrade: bool) -> str | None:
             migrations.upgrade(conn)
         except CommandError as exc:  # 0003: rows beyond its limits, listed
             raise StoreError(f"{both(MESSAGES, 'upgrade_refused', db=db)}: {exc}") from exc
+        seal_migrated(conn)  # 0004: the results of records already final, stored once
         return migrations.current_revision(conn)
 
 
@@ -234,7 +241,7 @@ def _timeless(stmt: sa.Select) -> tuple[sa.Select, list[str]]:
     return stmt.with_only_columns(*columns), names
 
 
-class Store(InspectionLog):
+class Store(InspectionLog, VisitLog):
     """Reading frames and writing records; see the module docstring."""
 
     def __init__(self, engine: sa.Engine, evidence_files: EvidenceFiles):
