@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
 import numpy as np
@@ -269,16 +270,19 @@ def finalize(
     conn: sa.Connection,
     visit_ids: list[str],
     by: str | None,
-    at: datetime,
+    at: datetime | Mapping[str, datetime],
     migrated: bool = False,
 ) -> dict[str, str]:
     """Finalize the draft visits ``visit_ids`` (locked by the caller); their record numbers.
 
+    ``at``: when, for all of them, or per visit id (the sample's reproducible clock).
     ``migrated=True`` stores the results of visits already final before 0004
     (no refusal; checklist content from the shipped files when it was never kept).
     """
     if not visit_ids:
         return {}
+    if not isinstance(at, Mapping):
+        at = dict.fromkeys(visit_ids, at)
     v = schema.visits
     visits = pd.concat(
         [
@@ -325,7 +329,7 @@ def finalize(
             "snapshot": snapshots.get(int(row.establishment_id)),
             "number": number,
             "by": row.finalized_by if migrated else by,
-            "at": row.finalized_at if migrated else at,
+            "at": row.finalized_at if migrated else at[row.visit_id],
         }
         for row, number in zip(visits.itertuples(), numbers, strict=True)
     ]
@@ -407,7 +411,7 @@ def _mark_sheets_final(conn, scores, sheets, contents, by, at, migrated: bool) -
                 "fp": used.fingerprint,
                 "cv": used.version,
                 "by": by,
-                "at": at,
+                "at": at[sheet.visit_id],
             }
         )
     stmt = (
@@ -457,7 +461,7 @@ def _close_checked_actions(conn, visits: pd.DataFrame, by, at) -> None:
                 "vid": r.visit_id,
                 "note": r.note,
                 "by": by,
-                "at": at,
+                "at": at[r.visit_id],
             }
             for r in checks.itertuples()
         ],
@@ -497,7 +501,7 @@ def _carry_closings(conn, visits: pd.DataFrame, sheets: pd.DataFrame, by, at) ->
         ),
         [
             {"iid": r.inspection_id, "item": r.item_id, "day": _as_date(r.closed_on),
-             "vid": r.verified_in, "note": r.closing_note, "by": by, "at": at}
+             "vid": r.verified_in, "note": r.closing_note, "by": by, "at": at[r.visit_id]}
             for r in old.itertuples()
         ],
     )  # fmt: skip

@@ -225,8 +225,11 @@ def test_corrective_actions_close_after_the_inspection_and_not_after_the_period(
     assert (closed["closed_on"] <= pd.Timestamp(2025, 12, 31)).all()
     late = closed["closed_on"] > closed["due_on"]
     assert 0 < late.sum() < len(closed)
-    verified = closed["verified_by"].dropna()
-    assert (insp.loc[verified, "type"] == "follow_up").all()
+    verified = closed.dropna(subset=["verified_in"])
+    visits = sample_store.visits(status=None, current_only=False).set_index("visit_id")
+    assert len(verified) and (visits.loc[verified["verified_in"], "type"] == "follow_up").all()
+    seen_on = pd.to_datetime(visits.loc[verified["verified_in"], "visited_on"]).to_numpy()
+    assert (verified["closed_on"].to_numpy() == seen_on).all()  # closed by the follow-up
     assert actions.loc[actions["status"] == "open", "closed_on"].isna().all()
 
 
