@@ -21,8 +21,9 @@ seldom), the establishment's own tendency, and falls 8% a year; follow-ups
 find half as much. Count and number items get values that meet or miss
 their threshold accordingly. About 2% of final inspections are revised (one
 answer corrected, with a reason: a revision of the whole visit); half of
-the visits of the last six weeks are still drafts. Findings are what :func:`audit_lib.scoring._score.score_many`
-finds in the final inspections' answers.
+the visits of the last six weeks are still drafts. The final visits are
+finalized by the store's own finalizing (:func:`audit_lib.store.finalize_visits`),
+first visits before the follow-ups that check their corrective actions.
 """
 
 from __future__ import annotations
@@ -406,13 +407,17 @@ def _check_actions(conn, rng, follow: pd.DataFrame, visits: pd.DataFrame, by: st
     origins = follow["follows"].map(origin_of)
     a, i = schema.actions, schema.inspections
     found = pd.DataFrame(
-        conn.execute(
-            sa.select(a.c.action_id, i.c.visit_id)
-            .join(i, i.c.inspection_id == a.c.inspection_id)
-            .where(i.c.visit_id.in_(origins.dropna().unique().tolist()), a.c.status == "open")
-        ).all(),
+        [
+            tuple(row)
+            for row in conn.execute(
+                sa.select(a.c.action_id, i.c.visit_id)
+                .join(i, i.c.inspection_id == a.c.inspection_id)
+                .where(a.c.status == "open")
+            )
+        ],
         columns=["action_id", "origin"],
     )
+    found = found[found["origin"].isin(set(origins.dropna()))]
     pairs = pd.DataFrame({"visit_id": follow["visit_id"], "origin": origins, "at": follow["at"]})
     checks = pairs.merge(found, on="origin").sort_values(["visit_id", "action_id"])
     if checks.empty:
@@ -439,12 +444,15 @@ def _close_on_documents(conn, rng, checked: set[int], end: dt.date, by: str) -> 
     closes after ``end``."""
     a, i = schema.actions, schema.inspections
     found = pd.DataFrame(
-        conn.execute(
-            sa.select(a.c.action_id, a.c.due_on, i.c.inspected_on)
-            .join(i, i.c.inspection_id == a.c.inspection_id)
-            .where(a.c.status == "open")
-            .order_by(a.c.action_id)
-        ).all(),
+        [
+            tuple(row)
+            for row in conn.execute(
+                sa.select(a.c.action_id, a.c.due_on, i.c.inspected_on)
+                .join(i, i.c.inspection_id == a.c.inspection_id)
+                .where(a.c.status == "open")
+                .order_by(a.c.action_id)
+            )
+        ],
         columns=["action_id", "due_on", "inspected_on"],
     )
     found = found[~found["action_id"].isin(checked)]

@@ -70,11 +70,12 @@ SCORE_COLUMNS = (
     "weight_gaps", "score", "critical_failures", "grade", "passed", "verdict",
 )  # fmt: skip
 _CONTENTS: dict[str, object] = {}
-"""Checklists read back from ``checklist_contents``, by fingerprint (content never changes)."""
+"""Checklists read back from ``checklist_contents``, by fingerprint (content never changes).
+Only what was read back is kept here, never a caller's object, which its caller may change."""
 
 
 def remember_checklist(conn: sa.Connection, checklist) -> None:
-    """Keep ``checklist``'s content under its fingerprint, once."""
+    """Keep ``checklist``'s content under its fingerprint in this database, once."""
     t = schema.checklist_contents
     found = conn.execute(
         sa.select(t.c.fingerprint).where(t.c.fingerprint == checklist.fingerprint)
@@ -88,11 +89,10 @@ def remember_checklist(conn: sa.Connection, checklist) -> None:
                 content=checklist.canonical,
             )
         )
-    _CONTENTS.setdefault(checklist.fingerprint, checklist)
 
 
 def stored_checklist(conn: sa.Connection, fingerprint: str):
-    """The checklist kept under ``fingerprint``, or None."""
+    """The checklist kept under ``fingerprint`` (read once per process), or None."""
     if fingerprint not in _CONTENTS:
         t = schema.checklist_contents
         content = conn.execute(
@@ -104,9 +104,23 @@ def stored_checklist(conn: sa.Connection, fingerprint: str):
     return _CONTENTS[fingerprint]
 
 
+CHUNK = 2000
+"""Keys per ``IN (...)``: SQLite allows at most 32,766 parameters in a statement."""
+
+
 def _frame(conn: sa.Connection, stmt) -> pd.DataFrame:
     result = conn.execute(stmt)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+
+
+def _frame_in(conn: sa.Connection, stmt: sa.Select, column, keys) -> pd.DataFrame:
+    """The rows of ``stmt`` whose ``column`` is one of ``keys``, read ``CHUNK`` keys at a time."""
+    keys = list(keys)
+    parts = [_frame(conn, stmt.where(column.in_(keys[k : k + CHUNK])))
+             for k in range(0, len(keys), CHUNK)]  # fmt: skip
+    if not parts:
+        return _frame(conn, stmt.where(sa.false()))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _sheets(conn: sa.Connection, visit_ids: list[str]) -> pd.DataFrame:
@@ -116,37 +130,32 @@ def _sheets(conn: sa.Connection, visit_ids: list[str]) -> pd.DataFrame:
     stmt = sa.select(*cols, v.c.visited_on.label("inspected_on")).join(
         v, v.c.visit_id == i.c.visit_id
     )
-    parts = [
-        _frame(conn, stmt.where(i.c.visit_id.in_(visit_ids[k : k + 2000])))
-        for k in range(0, len(visit_ids), 2000)
-    ]
-    return pd.concat(parts, ignore_index=True).sort_values("inspection_pk", ignore_index=True)
+    return _frame_in(conn, stmt, i.c.visit_id, visit_ids).sort_values(
+        "inspection_pk", ignore_index=True
+    )
 
 
 def _establishments(conn: sa.Connection, ids) -> pd.DataFrame:
     e = schema.establishments
     wanted = sorted({int(x) for x in ids})
     stmt = sa.select(e.c.establishment_id, *(e.c[c] for c in SNAPSHOT_COLUMNS))
-    if len(wanted) <= 2000:
-        stmt = stmt.where(e.c.establishment_id.in_(wanted))
-    frame = _frame(conn, stmt)
-    return frame[frame["establishment_id"].isin(wanted)].reset_index(drop=True)
+    return _frame_in(conn, stmt, e.c.establishment_id, wanted)
 
 
 def _checklists_of(conn: sa.Connection, sheets: pd.DataFrame, migrated: bool) -> dict:
     """Checklist per fingerprint of ``sheets``; for migrated sheets whose content was never
     kept, the shipped checklist with that fingerprint, else the shipped one of that id."""
     found, shipped = {}, None
-    for fingerprint, checklist_id in sheets[
-        ["checklist_fingerprint", "checklist_id"]
-    ].drop_duplicates().itertuples(index=False):
+    for fingerprint, checklist_id in (
+        sheets[["checklist_fingerprint", "checklist_id"]].drop_duplicates().itertuples(index=False)
+    ):
         checklist = stored_checklist(conn, fingerprint)
         if checklist is None and migrated:
             shipped = shipped or load_checklists()
             same = [c for c in shipped.values() if c.fingerprint == fingerprint]
             checklist = same[0] if same else shipped.get(checklist_id)
-            if checklist is not None:
-                remember_checklist(conn, checklist)
+        if checklist is not None and migrated:  # known to this process, maybe not to this database
+            remember_checklist(conn, checklist)
         if checklist is None:
             raise LookupError(f"no stored checklist content {fingerprint} ({checklist_id})")
         found[fingerprint] = checklist
@@ -228,17 +237,13 @@ def _record_numbers(conn: sa.Connection, visits: pd.DataFrame) -> list[str]:
             numbers[visits.index.get_loc(position)] = f"{k:04d}/{int(year)}/{RECORD_SUFFIX}"
     revised = visits[visits["supersedes"].notna()]
     if len(revised):
-        originals = {
-            row["visit_id"]: number
-            for (_, row), number in zip(visits.iterrows(), numbers, strict=True)
+        stmt = sa.select(v.c.chain_id, v.c.record_number).where(v.c.visit_id == v.c.chain_id)
+        found = _frame_in(conn, stmt, v.c.chain_id, revised["chain_id"].unique())
+        originals = dict(zip(found["chain_id"], found["record_number"], strict=True))
+        originals.update(  # a first revision numbered in this same call: not stored yet
+            (vid, number)
+            for vid, number in zip(visits["visit_id"], numbers, strict=True)
             if number is not None
-        }
-        originals.update(
-            conn.execute(
-                sa.select(v.c.chain_id, v.c.record_number).where(
-                    v.c.visit_id == v.c.chain_id, v.c.chain_id.in_(revised["chain_id"].tolist())
-                )
-            ).all()
         )
         for position, row in revised.iterrows():
             base = originals.get(row["chain_id"]) or row["chain_id"][:8].upper()
@@ -260,8 +265,9 @@ def _overall(scores: pd.DataFrame, sheets: pd.DataFrame, visits: pd.DataFrame) -
             "passed": grouped["passed"].all(),
         }
     )
-    out["score"] = np.where(out["weight"] > 0, 100 * out["earned"] / out["weight"].where(
-        out["weight"] > 0, 1), np.nan)
+    out["score"] = np.where(
+        out["weight"] > 0, 100 * out["earned"] / out["weight"].where(out["weight"] > 0, 1), np.nan
+    )
     out["verdict"] = [VERDICT_ORDER[int(r)] for r in out["rank"]]
     return out.reindex(visits["visit_id"])
 
@@ -284,13 +290,7 @@ def finalize(
     if not isinstance(at, Mapping):
         at = dict.fromkeys(visit_ids, at)
     v = schema.visits
-    visits = pd.concat(
-        [
-            _frame(conn, sa.select(v).where(v.c.visit_id.in_(visit_ids[k : k + 2000])))
-            for k in range(0, len(visit_ids), 2000)
-        ],
-        ignore_index=True,
-    )
+    visits = _frame_in(conn, sa.select(v), v.c.visit_id, visit_ids)
     visits = visits.set_index("visit_id", drop=False).loc[visit_ids].reset_index(drop=True)
     sheets = _sheets(conn, visit_ids)
     empty = set(visits["visit_id"]) - set(sheets["visit_id"])
@@ -322,7 +322,8 @@ def finalize(
         {
             "pk": int(row.visit_pk),
             "version": int(row.version) + (0 if migrated else 1),
-            "score": None if pd.isna(overall.loc[row.visit_id, "score"])
+            "score": None
+            if pd.isna(overall.loc[row.visit_id, "score"])
             else float(overall.loc[row.visit_id, "score"]),
             "verdict": overall.loc[row.visit_id, "verdict"],
             "passed": bool(overall.loc[row.visit_id, "passed"]),
@@ -362,15 +363,11 @@ def _store_results(conn, scored: Scored, sheets: pd.DataFrame, migrated: bool) -
     findings["days_to_correct"] = findings["days_to_correct"].astype("int64")
     if migrated:  # keep what was stored; fill the new columns, add what was missing
         f = schema.findings
-        kept = _frame(
-            conn,
-            sa.select(f.c.inspection_id, f.c.item_id).where(
-                f.c.inspection_id.in_(sheets["inspection_id"].tolist())
-            ),
-        )
+        stmt = sa.select(f.c.inspection_id, f.c.item_id)
+        kept = _frame_in(conn, stmt, f.c.inspection_id, sheets["inspection_id"])
         known = set(zip(kept["inspection_id"], kept["item_id"], strict=True))
-        old = [(a, b) in known for a, b in zip(findings["inspection_id"], findings["item_id"])]
-        old = np.array(old, dtype=bool)
+        pairs = zip(findings["inspection_id"], findings["item_id"], strict=True)
+        old = np.array([pair in known for pair in pairs], dtype=bool)
         conn.execute(
             f.update()
             .where(f.c.inspection_id == sa.bindparam("iid"), f.c.item_id == sa.bindparam("item"))
@@ -434,12 +431,8 @@ def _mark_sheets_final(conn, scores, sheets, contents, by, at, migrated: bool) -
 def _close_checked_actions(conn, visits: pd.DataFrame, by, at) -> None:
     """Actions a visit found done are closed on the visit's day, verified by it."""
     c, a = schema.action_checks, schema.actions
-    checks = _frame(
-        conn,
-        sa.select(c.c.visit_id, c.c.action_id, c.c.note).where(
-            c.c.visit_id.in_(visits["visit_id"].tolist()), c.c.done.is_(True)
-        ),
-    )
+    stmt = sa.select(c.c.visit_id, c.c.action_id, c.c.note).where(c.c.done.is_(True))
+    checks = _frame_in(conn, stmt, c.c.visit_id, visits["visit_id"])
     if checks.empty:
         return
     day = dict(zip(visits["visit_id"], visits["visited_on"], strict=True))
@@ -475,13 +468,13 @@ def _carry_closings(conn, visits: pd.DataFrame, sheets: pd.DataFrame, by, at) ->
     if revised.empty:
         return
     a, i = schema.actions, schema.inspections
-    old = _frame(
-        conn,
+    stmt = (
         sa.select(i.c.visit_id, i.c.checklist_id, a.c.item_id, a.c.closed_on, a.c.verified_in,
                   a.c.closing_note)
         .join(i, i.c.inspection_id == a.c.inspection_id)
-        .where(i.c.visit_id.in_(revised["supersedes"].tolist()), a.c.status == "closed"),
+        .where(a.c.status == "closed")
     )  # fmt: skip
+    old = _frame_in(conn, stmt, i.c.visit_id, revised["supersedes"])
     if old.empty:
         return
     new_of_old = dict(zip(revised["supersedes"], revised["visit_id"], strict=True))
@@ -516,10 +509,14 @@ def _as_date(value) -> date | None:
 def seal_migrated(conn: sa.Connection) -> int:
     """Store the results of the visits that were final before 0004 (once); how many."""
     v = schema.visits
-    ids = conn.execute(
-        sa.select(v.c.visit_id)
-        .where(v.c.status == "final", v.c.verdict.is_(None))
-        .order_by(v.c.visit_pk)
-    ).scalars().all()
+    ids = (
+        conn.execute(
+            sa.select(v.c.visit_id)
+            .where(v.c.status == "final", v.c.verdict.is_(None))
+            .order_by(v.c.visit_pk)
+        )
+        .scalars()
+        .all()
+    )
     finalize(conn, list(ids), None, datetime.now(), migrated=True)
     return len(ids)
