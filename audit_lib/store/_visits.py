@@ -99,7 +99,8 @@ def _now() -> datetime:
 
 
 def _problem(where: str, field: str, key: str, reason: Reason, value=None, **fmt) -> Problem:
-    return Problem(where, None, field, both(MESSAGES, key, **fmt), reason, value)
+    """A problem with ``field`` of ``where``; its message may quote ``{value}``."""
+    return Problem(where, None, field, both(MESSAGES, key, value=value, **fmt), reason, value)
 
 
 def _day(where: str, field: str, raw, problems: list[Problem]) -> date | None:
@@ -109,7 +110,7 @@ def _day(where: str, field: str, raw, problems: list[Problem]) -> date | None:
     except ValueError:
         day = None
     if day is None:
-        problems.append(_problem(where, field, "bad_date", Reason.VALUE, raw, value=raw))
+        problems.append(_problem(where, field, "bad_date", Reason.VALUE, raw))
     elif day > latest_day():
         problems.append(
             _problem(where, field, "future_date", Reason.VALUE, raw, day=day, latest=latest_day())
@@ -163,7 +164,7 @@ class VisitLog:
         if type not in VISIT_TYPES:
             choices = ", ".join(VISIT_TYPES)
             problems.append(
-                _problem(where, "type", "bad_type", Reason.VALUE, type, value=type, choices=choices)
+                _problem(where, "type", "bad_type", Reason.VALUE, type, choices=choices)
             )
         day = _day(where, "visited_on", visited_on, problems)
         names = team_text(team)
@@ -246,7 +247,8 @@ class VisitLog:
         ``expected_version`` is no longer the visit's.
         """
         raise_if_problems(
-            InputError, text_problems(f"visit {visit_id}", None, {"by": (by, schema.visits.c.finalized_by)})
+            InputError,
+            text_problems(f"visit {visit_id}", None, {"by": (by, schema.visits.c.finalized_by)}),
         )
         with self.transaction() as conn:
             row = self._lock_visit(conn, visit_id)
@@ -258,7 +260,8 @@ class VisitLog:
 
     def revise_visit(self, visit_id: str, reason: str, by: str | None = None) -> str:
         """Start revision n+1 of a final visit: a draft copy of every sheet, answers and
-        evidence included; returns its ``visit_id``. The final visit stays as it is."""
+        evidence included, and of what it found of corrective actions; returns its
+        ``visit_id``. The final visit stays as it is."""
         where = f"visit {visit_id}"
         reason = str(reason or "").strip()
         if not reason:
@@ -296,6 +299,16 @@ class VisitLog:
             ).all()
             for sheet in sheets:
                 _copy_sheet(conn, sheet, new_id, row.revision + 1, reason, stamps)
+            c = schema.action_checks
+            kept = [k.name for k in c.c if k.name != "visit_id"]
+            conn.execute(
+                c.insert().from_select(
+                    ["visit_id", *kept],
+                    sa.select(sa.literal(new_id, sa.String), *(c.c[k] for k in kept)).where(
+                        c.c.visit_id == row.visit_id
+                    ),
+                )
+            )
         return new_id
 
     # ---- follow-ups and corrective actions ----------------------------------------
@@ -328,12 +341,11 @@ class VisitLog:
             if action.establishment_id != row.establishment_id:
                 message = both(MESSAGES, "other_establishment", action=action_id)
                 raise InputError([Problem(where, place, "action_id", message, Reason.REFERENCE)])
-            sha = None
-            if evidence is not None:
+            mine = (c.c.visit_id == row.visit_id) & (c.c.action_id == int(action_id))
+            sha = conn.execute(sa.select(c.c.evidence_sha256).where(mine)).scalar()
+            if evidence is not None:  # a new photo replaces the one kept; none keeps it
                 sha = self._keep_evidence_file(where, f"action {action_id}", *evidence, by=by)
-            conn.execute(
-                c.delete().where(c.c.visit_id == row.visit_id, c.c.action_id == int(action_id))
-            )
+            conn.execute(c.delete().where(mine))
             conn.execute(
                 c.insert().values(
                     visit_id=row.visit_id,
@@ -512,9 +524,20 @@ def _current_actions() -> sa.Select:
     )
     return (
         sa.select(
-            a.c.action_id, a.c.inspection_id, a.c.item_id, a.c.severity, a.c.action_vi,
-            a.c.action_en, a.c.due_on, a.c.status, a.c.closed_on, a.c.verified_in,
-            i.c.checklist_id, v.c.visit_id, v.c.record_number, v.c.visited_on,
+            a.c.action_id,
+            a.c.inspection_id,
+            a.c.item_id,
+            a.c.severity,
+            a.c.action_vi,
+            a.c.action_en,
+            a.c.due_on,
+            a.c.status,
+            a.c.closed_on,
+            a.c.verified_in,
+            i.c.checklist_id,
+            v.c.visit_id,
+            v.c.record_number,
+            v.c.visited_on,
             v.c.establishment_id,
         )  # fmt: skip
         .join(i, i.c.inspection_id == a.c.inspection_id)
@@ -528,4 +551,3 @@ def _current_open_action(conn: sa.Connection, action_id: int):
         schema.actions.c.action_id == action_id, schema.actions.c.status == "open"
     )
     return conn.execute(stmt).first()
-
