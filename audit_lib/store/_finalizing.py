@@ -396,9 +396,9 @@ def _mark_sheets_final(conn, scores, sheets, contents, by, at, migrated: bool) -
     rows = []
     for sheet in sheets.itertuples():
         row = scores.loc[sheet.inspection_id]
-        values = {c: _plain(row[c]) for c in SCORE_COLUMNS}
+        values = {c: None if pd.isna(row[c]) else _plain(row[c]) for c in SCORE_COLUMNS}
         for c in ("score", "weight_applicable", "weight_earned", "weight_gaps"):
-            values[c] = _num(values[c])
+            values[c] = _num(values[c])  # no grade without a score: NULL, never 'NaN'
         values["passed"] = bool(values["passed"])
         used = contents[sheet.checklist_fingerprint]
         rows.append(

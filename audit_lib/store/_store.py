@@ -200,17 +200,28 @@ def _opened(engine: sa.Engine, upgrade: bool) -> str | None:
     if current is not None and current not in {s.revision for s in migrations.scripts()}:
         url = db_urls.masked(engine.url)
         raise StoreError(both(MESSAGES, "newer", url=url, current=current, head=head))
-    if current == head or not upgrade:
+    if not upgrade or (current == head and not _unsealed(engine)):
         return current
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(453)")
         try:
-            migrations.upgrade(conn)
+            if current != head:
+                migrations.upgrade(conn)
         except CommandError as exc:  # 0003: rows beyond its limits, listed
             raise StoreError(f"{both(MESSAGES, 'upgrade_refused', db=db)}: {exc}") from exc
-        seal_migrated(conn)  # 0004: the results of records already final, stored once
+        # 0004: the results of records final before it, stored once (also when the
+        # schema was brought to 0004 by other means); a cheap query when there are none
+        seal_migrated(conn)
         return migrations.current_revision(conn)
+
+
+def _unsealed(engine: sa.Engine) -> bool:
+    """Whether a visit final before 0004 still waits for its results to be stored."""
+    v = schema.visits
+    with engine.connect().execution_options(readonly=True) as conn, conn.begin():
+        stmt = sa.select(v.c.visit_pk).where(v.c.status == "final", v.c.verdict.is_(None))
+        return conn.execute(stmt.limit(1)).first() is not None
 
 
 def _select(table: sa.Table, columns: list[str] | None, *needed: str) -> sa.Select:

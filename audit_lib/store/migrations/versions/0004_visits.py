@@ -179,10 +179,16 @@ def _add_columns() -> None:
             continue
         op.execute(f"ALTER TABLE inspections ADD COLUMN {name} {kind}")
         if check:
-            op.create_check_constraint(op.f(f"ck_inspections_{name}_{suffix}"), "inspections", check)
+            op.create_check_constraint(
+                op.f(f"ck_inspections_{name}_{suffix}"), "inspections", check
+            )
     if not sqlite:
         op.create_foreign_key(
-            op.f("fk_inspections_visit_id_visits"), "inspections", "visits", ["visit_id"], ["visit_id"]
+            op.f("fk_inspections_visit_id_visits"),
+            "inspections",
+            "visits",
+            ["visit_id"],
+            ["visit_id"],
         )
     op.create_index(op.f("ix_inspections_visit_id"), "inspections", ["visit_id"])
     for name, kind in (("weight", sa.Float()), ("value", sa.Float()), ("note", sa.Text())):
@@ -243,7 +249,9 @@ def _rebuild_actions() -> None:
             batch.drop_constraint(op.f("ck_actions_verified_by_length"), type_="check")
             batch.drop_constraint(op.f("fk_actions_verified_by_inspections"), type_="foreignkey")
             batch.drop_column("verified_by")
-            batch.create_check_constraint(op.f("ck_actions_verified_in_length"), "length(verified_in) <= 36")
+            batch.create_check_constraint(
+                op.f("ck_actions_verified_in_length"), "length(verified_in) <= 36"
+            )
             batch.create_foreign_key(
                 op.f("fk_actions_verified_in_visits"), "visits", ["verified_in"], ["visit_id"]
             )
@@ -319,7 +327,9 @@ def _group_into_visits(conn: sa.Connection) -> None:
 def _one_visit(conn: sa.Connection, sheets: list[dict[int, dict]]) -> None:
     """Visit revisions 1..R of sheets whose chains are ``sheets``; copies where a sheet
     has no revision of that number."""
-    chain_id = _id("visit", *(min(s.values(), key=lambda r: r["revision"])["chain_id"] for s in sheets))
+    chain_id = _id(
+        "visit", *(min(s.values(), key=lambda r: r["revision"])["chain_id"] for s in sheets)
+    )
     last = max(max(s) for s in sheets)
     previous_visit = None
     latest = [s[min(s)] for s in sheets]
@@ -535,7 +545,9 @@ def _postgresql_triggers() -> list[str]:
 def _drop_triggers() -> None:
     if op.get_bind().dialect.name == "sqlite":
         names = op.get_bind().execute(
-            sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'frozen_%'")
+            sa.text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'frozen_%'"
+            )
         )
         for (name,) in names.all():
             op.execute(f"DROP TRIGGER {name}")
@@ -580,9 +592,14 @@ def downgrade() -> None:
         target.drop_constraint(op.f("fk_actions_verified_in_visits"), type_="foreignkey")
         target.drop_column("verified_in")
         target.drop_column("closing_note")
-        target.create_check_constraint(op.f("ck_actions_verified_by_length"), "length(verified_by) <= 36")
+        target.create_check_constraint(
+            op.f("ck_actions_verified_by_length"), "length(verified_by) <= 36"
+        )
         target.create_foreign_key(
-            op.f("fk_actions_verified_by_inspections"), "inspections", ["verified_by"], ["inspection_id"]
+            op.f("fk_actions_verified_by_inspections"),
+            "inspections",
+            ["verified_by"],
+            ["inspection_id"],
         )
 
     if sqlite:
@@ -609,7 +626,9 @@ def downgrade() -> None:
         op.drop_column("findings", name)
     op.drop_index(op.f("ix_inspections_visit_id"), table_name="inspections")
     if not sqlite:
-        op.drop_constraint(op.f("fk_inspections_visit_id_visits"), "inspections", type_="foreignkey")
+        op.drop_constraint(
+            op.f("fk_inspections_visit_id_visits"), "inspections", type_="foreignkey"
+        )
     if sqlite:
         _sqlite_drop_inspection_columns()
     else:
