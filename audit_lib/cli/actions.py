@@ -6,11 +6,17 @@ import json
 
 import click
 
-from audit_lib.cli.common import db_option, friendly_errors, lang_option
+from audit_lib.cli.common import MESSAGES as COMMON
+from audit_lib.cli.common import (
+    db_option,
+    emit,
+    friendly_errors,
+    lang_option,
+    output_options,
+    require_out,
+)
 from audit_lib.core import export
 from audit_lib.core.i18n import tr
-
-FORMATS = ("table", "csv", "json", "xlsx")
 
 MESSAGES = {
     "title": {
@@ -24,8 +30,6 @@ MESSAGES = {
         "en": "In all: {actions} overdue actions at {establishments} establishments",
     },
     "none": {"vi": "Không có biện pháp nào quá hạn.", "en": "No overdue action."},
-    "needs_out": {"vi": "--format xlsx cần --out TỆP", "en": "--format xlsx needs --out FILE"},
-    "written": {"vi": "Đã ghi {path}", "en": "Wrote {path}"},
 }
 
 
@@ -39,17 +43,7 @@ MESSAGES = {
     show_default=True,
     help="One row per establishment or per commune.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table (for the screen), csv, json, or xlsx (needs --out).",
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False), help="Write to this file instead of the screen."
-)
+@output_options
 @lang_option
 @friendly_errors
 def actions_command(db_url, on_text, by, fmt, out, lang):
@@ -69,13 +63,9 @@ def actions_command(db_url, on_text, by, fmt, out, lang):
       audit actions --on 31/12/2025 --format xlsx --out qua-han.xlsx
     """
     from audit_lib.analysis import Actions
-    from audit_lib.core.errors import InputError, Problem, Reason
     from audit_lib.store import open_store
 
-    if fmt == "xlsx" and not out:
-        raise InputError(
-            [Problem("--out", None, "out", tr(MESSAGES, "needs_out", lang), Reason.MISSING)]
-        )
+    require_out(fmt, out, lang)
     day = Actions.day(on_text, lang)
     with open_store(db_url) as store:
         actions = Actions.load(store)
@@ -83,7 +73,7 @@ def actions_command(db_url, on_text, by, fmt, out, lang):
     headers = Actions.labels(table.columns, lang)
     if fmt == "xlsx":
         export.write_xlsx({tr(MESSAGES, by, lang): table.rename(columns=headers)}, out)
-        click.echo(tr(MESSAGES, "written", lang, path=out))
+        click.echo(tr(COMMON, "written", lang, path=out))
         return
     if fmt == "table":
         text = _render(table, headers, day, by, lang)
@@ -92,11 +82,7 @@ def actions_command(db_url, on_text, by, fmt, out, lang):
     else:
         records = table.astype({"oldest_due_on": str}).to_dict(orient="records")
         text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-    if out:
-        export.write_text(text, out)
-        click.echo(tr(MESSAGES, "written", lang, path=out))
-    else:
-        click.echo(text, nl=False)
+    emit(text, out, lang)
 
 
 def _render(table, headers: dict, day, by: str, lang: str) -> str:

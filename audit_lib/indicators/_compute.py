@@ -127,10 +127,10 @@ class Frames:
         content each sheet was made with, never from the checklist files as
         they are today. Only the columns the indicators use are read.
         """
-        sheets = store.inspections(status="final", current_only=True)
+        wanted = {*src.FRAME_COLUMNS["inspections"], *src.FRAME_COLUMNS["scores"]}
+        sheets = store.inspections(columns=[*wanted, "checklist_fingerprint"])
         feeds = _stored_feeds(store, sheets["checklist_fingerprint"].unique())
-        responses = store.responses()
-        keep = responses["item_id"].isin(list(feeds["item_id"]))
+        responses = store.responses(item_ids=feeds["item_id"].unique())
         return cls(
             units=store.units(),
             crosswalk=store.crosswalk(),
@@ -138,7 +138,7 @@ class Frames:
             inspections=sheets[src.FRAME_COLUMNS["inspections"]],
             scores=sheets[src.FRAME_COLUMNS["scores"]],
             actions=store.actions(columns=src.FRAME_COLUMNS["actions"]),
-            responses=responses[keep].reset_index(drop=True),
+            responses=responses,
             feeds=feeds,
             registers={
                 kind: store.register(kind, cols) for kind, cols in src.REGISTER_COLUMNS.items()

@@ -280,9 +280,9 @@ def add_revisions(rng, insp: pd.DataFrame, resp: pd.DataFrame):
     new["revised_after"] = old["visit_id"].map(later).to_numpy()
     new["visit_id"] = old["visit_id"].map(new_visit).to_numpy()
     copies = resp[resp["inspection_id"].isin(old["inspection_id"])].copy()
-    fixed = copies["inspection_id"].isin(wrong.loc[chosen, "inspection_id"]) & copies[
-        "item_id"
-    ].eq(copies["inspection_id"].map(wrong.set_index("inspection_id")["item_id"]))
+    fixed = copies["inspection_id"].isin(wrong.loc[chosen, "inspection_id"]) & copies["item_id"].eq(
+        copies["inspection_id"].map(wrong.set_index("inspection_id")["item_id"])
+    )
     copies.loc[fixed, "answer"] = "compliant"
     copies.loc[fixed, "note"] = None
     copies["inspection_id"] = copies["inspection_id"].map(

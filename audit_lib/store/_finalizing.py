@@ -436,9 +436,24 @@ def _close_checked_actions(conn, visits: pd.DataFrame, by, at) -> None:
     if checks.empty:
         return
     day = dict(zip(visits["visit_id"], visits["visited_on"], strict=True))
+    _close(
+        conn,
+        (a.c.action_id == sa.bindparam("aid"), a.c.status == "open"),
+        [
+            {"aid": int(r.action_id), "day": _as_date(day[r.visit_id]), "vid": r.visit_id,
+             "note": r.note, "by": by, "at": at[r.visit_id]}
+            for r in checks.itertuples()
+        ],
+    )  # fmt: skip
+
+
+def _close(conn: sa.Connection, where: tuple, rows: list[dict]) -> None:
+    """Close the actions ``where`` picks for each of ``rows`` (``day``, ``vid``, ``note``,
+    ``by``, ``at`` and the keys ``where`` binds)."""
+    a = schema.actions
     conn.execute(
         a.update()
-        .where(a.c.action_id == sa.bindparam("aid"), a.c.status == "open")
+        .where(*where)
         .values(
             status="closed",
             closed_on=sa.bindparam("day"),
@@ -447,17 +462,7 @@ def _close_checked_actions(conn, visits: pd.DataFrame, by, at) -> None:
             updated_by=sa.bindparam("by"),
             updated_at=sa.bindparam("at"),
         ),
-        [
-            {
-                "aid": int(r.action_id),
-                "day": _as_date(day[r.visit_id]),
-                "vid": r.visit_id,
-                "note": r.note,
-                "by": by,
-                "at": at[r.visit_id],
-            }
-            for r in checks.itertuples()
-        ],
+        rows,
     )
 
 
@@ -481,17 +486,9 @@ def _carry_closings(conn, visits: pd.DataFrame, sheets: pd.DataFrame, by, at) ->
     old["visit_id"] = old["visit_id"].map(new_of_old)
     mine = sheets[["visit_id", "checklist_id", "inspection_id"]]
     old = old.merge(mine, on=["visit_id", "checklist_id"])
-    conn.execute(
-        a.update()
-        .where(a.c.inspection_id == sa.bindparam("iid"), a.c.item_id == sa.bindparam("item"))
-        .values(
-            status="closed",
-            closed_on=sa.bindparam("day"),
-            verified_in=sa.bindparam("vid"),
-            closing_note=sa.bindparam("note"),
-            updated_by=sa.bindparam("by"),
-            updated_at=sa.bindparam("at"),
-        ),
+    _close(
+        conn,
+        (a.c.inspection_id == sa.bindparam("iid"), a.c.item_id == sa.bindparam("item")),
         [
             {"iid": r.inspection_id, "item": r.item_id, "day": _as_date(r.closed_on),
              "vid": r.verified_in, "note": r.closing_note, "by": by, "at": at[r.visit_id]}

@@ -57,20 +57,23 @@ def _refuse_unstorable(where: str, texts: dict) -> None:
     raise_if_problems(InputError, text_problems(where, None, texts))
 
 
+def locked(conn: sa.Connection, key: sa.Column, value: str, what: str):
+    """The row whose ``key`` is ``value``, locked for this transaction; NotFoundError naming
+    ``what`` when there is none."""
+    if control_character(str(value), 36):  # no such id; PostgreSQL refuses a NUL
+        raise NotFoundError(what, str(value))
+    row = conn.execute(sa.select(key.table).where(key == str(value)).with_for_update()).first()
+    if row is None:
+        raise NotFoundError(what, str(value))
+    return row
+
+
 class InspectionLog:
     """The inspection-writing half of :class:`audit_lib.store._store.Store`."""
 
     def _lock(self, conn: sa.Connection, inspection_id: str):
         """The inspection's row, locked for this transaction (NotFoundError if unknown)."""
-        t = schema.inspections
-        if control_character(str(inspection_id), 36):  # no such id; PostgreSQL refuses a NUL
-            raise NotFoundError(INSPECTION, str(inspection_id))
-        row = conn.execute(
-            sa.select(t).where(t.c.inspection_id == str(inspection_id)).with_for_update()
-        ).first()
-        if row is None:
-            raise NotFoundError(INSPECTION, str(inspection_id))
-        return row
+        return locked(conn, schema.inspections.c.inspection_id, inspection_id, INSPECTION)
 
     def _check(self, row, expected_version: int | None, pending) -> None:
         if expected_version is not None and row.version != expected_version:

@@ -72,7 +72,7 @@ from audit_lib.store._failures import database_name, explained, sqlite_path
 from audit_lib.store._finalizing import seal_migrated
 from audit_lib.store._inspections import InspectionLog
 from audit_lib.store._limits import control_character
-from audit_lib.store._visits import VisitLog
+from audit_lib.store._visits import VisitLog, of_status
 
 MESSAGES = {
     "newer": {
@@ -298,11 +298,21 @@ class Store(InspectionLog, VisitLog):
             with self.reading() as conn:
                 return self._frame(stmt, conn)
         stmt, dates = _timeless(stmt)
+        flags = [c.name for c in stmt.selected_columns if isinstance(c.type, sa.Boolean)]
         result = conn.execute(stmt)
         keys = list(result.keys())
-        frame = pd.DataFrame([tuple(row) for row in result.all()], columns=keys)
+        try:  # the driver's own rows: SQLAlchemy's Row objects cost most of a large read
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
+        frame = pd.DataFrame.from_records(rows, columns=keys, coerce_float=False)
         for name in dates:
             frame[name] = pd.to_datetime(frame[name], format="ISO8601")
+        for name in flags:  # SQLite's 0 and 1, as SQLAlchemy would give them
+            known = frame[name].notna()
+            values = frame[name].astype(object).where(known, None)
+            values[known] = values[known].astype(bool)
+            frame[name] = values.astype(bool) if known.all() else values
         return frame
 
     # ---- reading --------------------------------------------------------------
@@ -358,21 +368,19 @@ class Store(InspectionLog, VisitLog):
         year: int | None = None,
         since=None,
         ids=None,
+        columns: list[str] | None = None,
     ) -> pd.DataFrame:
-        """Inspections; with ``current_only`` the newest revision per chain among ``status``."""
+        """Inspections (the visits' sheets); with ``current_only`` the newest revision per
+        chain among ``status``; only ``columns`` (and ``inspection_id``) when given."""
         t = schema.inspections
-        cols = [c for c in t.c if c.name not in ("inspection_pk", "chain_id")]
-        stmt = sa.select(*cols, t.c.chain_id)
-        if status is not None:
-            stmt = stmt.where(t.c.status == status)
-        if current_only:
-            newer = t.alias("newer")
-            later = sa.select(newer.c.inspection_pk).where(
-                newer.c.chain_id == t.c.chain_id, newer.c.revision > t.c.revision
-            )
-            if status is not None:
-                later = later.where(newer.c.status == status)
-            stmt = stmt.where(~later.exists())
+        hidden = ("inspection_pk", "chain_id", "answers_packed")
+        cols = [c for c in t.c if c.name not in hidden]
+        if columns is not None:
+            cols = [c for c in [*cols, t.c.chain_id] if c.name in {*columns, "inspection_id"}]
+            stmt = sa.select(*cols)
+        else:
+            stmt = sa.select(*cols, t.c.chain_id)
+        stmt = of_status(stmt, t, status, current_only)
         if year is not None:
             stmt = stmt.where(t.c.inspected_on.between(date(year, 1, 1), date(year, 12, 31)))
         if since is not None:
@@ -385,10 +393,11 @@ class Store(InspectionLog, VisitLog):
             frame = frame[frame["inspection_id"].isin(wanted)].reset_index(drop=True)
         return frame
 
-    def responses(self, inspection_ids=None) -> pd.DataFrame:
-        """Answers, long: ``inspection_id, item_id, answer, value, note`` (categoricals)."""
+    def responses(self, inspection_ids=None, item_ids=None) -> pd.DataFrame:
+        """Answers, long: ``inspection_id, item_id, answer, value, note`` (categoricals);
+        of ``inspection_ids`` and ``item_ids`` when given."""
         with self.reading() as conn:
-            return answers.read(conn, inspection_ids)
+            return answers.read(conn, inspection_ids, item_ids)
 
     def findings(self, inspection_ids=None, columns: list[str] | None = None) -> pd.DataFrame:
         """Findings (of ``inspection_ids`` when given); only ``columns`` when given."""

@@ -47,7 +47,8 @@ from audit_lib.core.vocabulary import VISIT_TYPES
 from audit_lib.scoring import Scored
 from audit_lib.store import _finalizing as finalizing
 from audit_lib.store import _schema as schema
-from audit_lib.store._limits import control_character, text_problems
+from audit_lib.store._inspections import locked
+from audit_lib.store._limits import text_problems
 
 MESSAGES = {
     "bad_type": {
@@ -131,15 +132,8 @@ class VisitLog:
     # ---- locking ------------------------------------------------------------------
 
     def _lock_visit(self, conn: sa.Connection, visit_id: str):
-        v = schema.visits
-        if control_character(str(visit_id), 36):
-            raise NotFoundError(VISIT, str(visit_id))
-        row = conn.execute(
-            sa.select(v).where(v.c.visit_id == str(visit_id)).with_for_update()
-        ).first()
-        if row is None:
-            raise NotFoundError(VISIT, str(visit_id))
-        return row
+        """The visit's row, locked for this transaction (NotFoundError if unknown)."""
+        return locked(conn, schema.visits.c.visit_id, visit_id, VISIT)
 
     # ---- creating ------------------------------------------------------------------
 
@@ -412,17 +406,9 @@ class VisitLog:
     ) -> pd.DataFrame:  # fmt: skip
         """Visits; with ``current_only`` the newest revision per chain among ``status``."""
         v = schema.visits
-        stmt = sa.select(*(c for c in v.c if c.name != "visit_pk"))
-        if status is not None:
-            stmt = stmt.where(v.c.status == status)
-        if current_only:
-            newer = v.alias("newer")
-            later = sa.select(newer.c.visit_pk).where(
-                newer.c.chain_id == v.c.chain_id, newer.c.revision > v.c.revision
-            )
-            if status is not None:
-                later = later.where(newer.c.status == status)
-            stmt = stmt.where(~later.exists())
+        stmt = of_status(
+            sa.select(*(c for c in v.c if c.name != "visit_pk")), v, status, current_only
+        )
         if year is not None:
             stmt = stmt.where(v.c.visited_on.between(date(year, 1, 1), date(year, 12, 31)))
         if establishment_id is not None:
@@ -472,6 +458,22 @@ class VisitLog:
         return Scored(*frames).ordered_as(ids)
 
 
+def of_status(stmt: sa.Select, table: sa.Table, status: str | None, current_only: bool):
+    """``stmt`` over ``table`` (visits or sheets) kept to rows of ``status`` (any when None),
+    and with ``current_only`` to the newest revision of each chain among them."""
+    if status is not None:
+        stmt = stmt.where(table.c.status == status)
+    if current_only:
+        newer = table.alias("newer")
+        later = sa.select(newer.c.revision).where(
+            newer.c.chain_id == table.c.chain_id, newer.c.revision > table.c.revision
+        )
+        if status is not None:
+            later = later.where(newer.c.status == status)
+        stmt = stmt.where(~later.exists())
+    return stmt
+
+
 def _copy_sheet(conn: sa.Connection, sheet, visit_id: str, number: int, reason, stamps) -> None:
     """A draft copy of ``sheet`` (answers and evidence) in revision ``number`` of its visit."""
     i, r, ev = schema.inspections, schema.responses, schema.evidence
@@ -516,13 +518,7 @@ def _copy_sheet(conn: sa.Connection, sheet, visit_id: str, number: int, reason, 
 def _current_actions() -> sa.Select:
     """Actions of the current revision of each final visit, with where they come from."""
     a, i, v = schema.actions, schema.inspections, schema.visits
-    newer = v.alias("newer")
-    later = sa.select(newer.c.visit_pk).where(
-        newer.c.chain_id == v.c.chain_id,
-        newer.c.revision > v.c.revision,
-        newer.c.status == "final",
-    )
-    return (
+    stmt = (
         sa.select(
             a.c.action_id,
             a.c.inspection_id,
@@ -542,8 +538,8 @@ def _current_actions() -> sa.Select:
         )  # fmt: skip
         .join(i, i.c.inspection_id == a.c.inspection_id)
         .join(v, v.c.visit_id == i.c.visit_id)
-        .where(v.c.status == "final", ~later.exists())
     )
+    return of_status(stmt, v, "final", current_only=True)
 
 
 def _current_open_action(conn: sa.Connection, action_id: int):

@@ -142,9 +142,7 @@ def test_twenty_records_on_two_workers_one_killed_mid_run_all_made_and_equal_to_
     assert 'data-status="complete"' in page
     assert "20 hoàn thành, 0 lỗi / 20 ok, 0 failed" in page
     links = re.findall(r'<a href="([^"]+)">', page)
-    assert sorted(links) == sorted(
-        f"{n}.{ext}" for n in names for ext in ("html", "ipynb")
-    )
+    assert sorted(links) == sorted(f"{n}.{ext}" for n in names for ext in ("html", "ipynb"))
     assert sorted(p.name for p in out.iterdir()) == sorted([*links, "index.html"])
 
     local = tmp_path / "local"
