@@ -2,7 +2,7 @@
 
 ``python -m benchmarks reports``. Builds a sample database, then, side by side:
 
-* the runner: :func:`audit_lib.reports._runner.run_inspection_reports` on 100 inspections
+* the runner: :func:`audit_lib.reports._runner.run_inspection_reports` on 100 visit records
   (executed .ipynb and HTML, in-process papermill in a pool of one worker per core);
 * the baseline: for each report, the ``papermill`` command line, then
   ``jupyter nbconvert --to html`` (timed on ``BASELINE_SAMPLE`` reports, half
@@ -40,7 +40,7 @@ def sample_database(folder: Path) -> tuple[str, list[str]]:
     url = f"sqlite:///{folder / 'audit.db'}"
     with open_store(url, upgrade=True) as store:
         generate(store, seed=453, scale=0.3)
-        ids = store.inspections()["inspection_id"].tolist()
+        ids = store.visits()["visit_id"].tolist()
     return url, ids[:REPORTS]
 
 
@@ -86,8 +86,8 @@ def baseline(url: str, ids: list[str], out: Path) -> float:
     out.mkdir(parents=True, exist_ok=True)
     notebook = ROOT / "notebooks" / "inspection_report.ipynb"
     start = time.perf_counter()
-    for inspection_id in ids:
-        target = out / f"{inspection_id}.ipynb"
+    for visit_id in ids:
+        target = out / f"{visit_id}.ipynb"
         subprocess.run(
             [
                 str(BIN / "papermill"),
@@ -98,8 +98,8 @@ def baseline(url: str, ids: list[str], out: Path) -> float:
                 "--cwd",
                 str(ROOT),
                 "-p",
-                "inspection_id",
-                inspection_id,
+                "visit_id",
+                visit_id,
                 "-p",
                 "db_url",
                 url,
@@ -132,8 +132,8 @@ def main() -> bool:
         ours = runner(url, ids, folder / "runner")
         after = baseline(url, some[half:], folder / "baseline")
         on_dask = dask_cluster(url, ids, folder / "dask")
-        made = len(list((folder / "runner").glob("inspection-*.html")))
-        made_dask = len(list((folder / "dask").glob("inspection-*.html")))
+        made = len([p for p in (folder / "runner").glob("*.html") if p.name != "index.html"])
+        made_dask = len([p for p in (folder / "dask").glob("*.html") if p.name != "index.html"])
         theirs = (before + after) * n / len(some)
     ratio = theirs / ours
     kept = ours / on_dask

@@ -23,6 +23,13 @@ validates it into a :class:`~audit_lib.checklists.Checklist`, and ``write_yaml``
 writes a mapping, or text taken as it is, to a file. ``tiny`` is the small
 checklist of ``tests/data/checklists/tiny.yaml`` as a fresh mapping, for tests
 that break one field of a valid file; ``find_item`` reaches into such a mapping.
+
+Store tests make their visits here too, through the store's public API::
+
+    eid = establishment(store, workforce=30)         # a new one, its commune added if missing
+    vid = visit(store, [SHEET, other], establishment_id=eid, visited_on="2025-05-12")
+    iid = sheet(store)            # the one sheet of a new visit of SHEET (A.1, A.2, A.3)
+    ids = sheets(store, vid)      # a visit's sheets, in the order of its checklists
 """
 
 from __future__ import annotations
@@ -158,3 +165,76 @@ def tiny() -> dict:
 def find_item(data: Mapping, item_id: str) -> dict:
     """The mapping of item ``item_id`` in checklist mapping ``data`` (to change it in place)."""
     return next(i for s in data["sections"] for i in s["items"] if i["id"] == item_id)
+
+
+# ---- visits in a store ------------------------------------------------------------------
+
+SHEET = checklist(
+    "sheet",
+    sections={
+        "ORG": [
+            item("A.1", weight=2),
+            item(
+                "A.2",
+                severity="critical",
+                weight=3,
+                action={"vi": "Tổ chức huấn luyện", "en": "Train the workers"},
+            ),
+            item("A.3", severity="minor"),
+        ]
+    },
+)
+"""The checklist of :func:`sheet`: A.1 (major, weight 2), A.2 (critical, weight 3, with
+its own action, 7 days to correct), A.3 (minor): what a store test answers and finalizes."""
+TEAM = ("Lò Văn Minh", "Tao Thị Hoa")
+_codes = itertools.count(1)
+
+
+def establishment(store, unit_code: str = "PT-NX", **attrs) -> int:
+    """A new establishment (unique code) in commune ``unit_code``, added to the units when
+    missing; ``attrs`` replace the defaults (a hydropower enterprise of 120 workers)."""
+    from audit_lib.store import schema
+
+    if unit_code not in set(store.units()["unit_code"]):
+        with store.transaction() as conn:
+            conn.execute(
+                schema.units.insert().values(
+                    unit_code=unit_code, name_vi=unit_code, level="commune"
+                )
+            )
+    row = {
+        "code": f"62{next(_codes):08d}",
+        "name": "Công ty TNHH Thủy điện Nậm Lụm",
+        "kind": "enterprise",
+        "sector": "hydropower",
+        "unit_code": unit_code,
+        "workforce": 120,
+        "strict_workers": 30,
+        "has_strict_equipment": True,
+    }
+    return store.add_establishment(**{**row, **attrs})
+
+
+def visit(
+    store,
+    checklists: Sequence[Checklist] = (SHEET,),
+    establishment_id: int | None = None,
+    visited_on="2025-05-12",
+    type: str = "periodic",
+    team=TEAM,
+    by: str = "minh",
+    **attrs,
+) -> str:
+    """A new draft visit (of a new establishment with ``attrs`` unless one is given)."""
+    eid = establishment(store, **attrs) if establishment_id is None else establishment_id
+    return store.create_visit(eid, visited_on, type, team, list(checklists), by=by)
+
+
+def sheet(store, **kwargs) -> str:
+    """The ``inspection_id`` of the one sheet of a new draft :func:`visit`."""
+    return sheets(store, visit(store, **kwargs))[0]
+
+
+def sheets(store, visit_id: str) -> list[str]:
+    """The ``inspection_id`` of each sheet of a visit, in the order of its checklists."""
+    return store.visit_sheets(visit_id)["inspection_id"].tolist()

@@ -3,7 +3,7 @@
 Usage::
 
     from audit_lib.analysis import _findings as explore
-    data = explore.Findings.load(store)                 # inspections, findings, scores joined
+    data = explore.Findings.load(store)     # stored results of the current final sheets
     part = data.filtered(units={"NAMXE"}, sectors={"mining"}, period="2024-2025")
     part.most_violated(top=10, lang="en")   # item, text, findings, share of inspections
     part.compliance_by("sector")            # inspections, passed, pass rate, mean score
@@ -106,20 +106,21 @@ class Findings:
         )
 
     @classmethod
-    def load(cls, store, checklists: dict | None = None) -> Findings:
-        """Everything final and current in ``store``, scored with the shipped checklists."""
-        from audit_lib.checklists import load_checklists
-        from audit_lib.scoring import score_many
+    def load(cls, store) -> Findings:
+        """Every current final sheet in ``store`` with its stored results and findings.
 
-        checklists = checklists if checklists is not None else load_checklists()
-        inspections = store.inspections()
-        establishments = store.establishments()
-        known = inspections[inspections["checklist_id"].isin(list(checklists))]
-        scored = score_many(
-            checklists, store.responses(known["inspection_id"].tolist()), known, establishments
-        )
-        items = pd.concat([c.items_frame() for c in checklists.values()], ignore_index=True)
-        return cls.of(known, establishments, scored.scores, scored.findings, items)
+        Nothing is scored again: scores and findings are what was stored when
+        each visit was finalized, item texts those of the checklist content each
+        sheet was made with (the newest first where several versions were used).
+        """
+        sheets = store.inspections(status="final", current_only=True)
+        findings = store.findings(columns=FINDING_COLUMNS)
+        findings = findings[findings["inspection_id"].isin(sheets["inspection_id"])]
+        newest = sheets.sort_values("inspected_on", ascending=False, kind="stable")
+        used = map(store.stored_checklist, newest["checklist_fingerprint"].unique())
+        items = [checklist.items_frame() for checklist in used]
+        items = pd.concat(items, ignore_index=True) if items else None
+        return cls.of(sheets, store.establishments(), sheets, findings, items)
 
     def filtered(
         self,

@@ -252,12 +252,17 @@ class Checklist(_Model):
         return self
 
     def model_post_init(self, context: object) -> None:
-        content = self.model_dump(mode="json", by_alias=True)
-        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        self._fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        self._fingerprint = hashlib.sha256(self.canonical.encode("utf-8")).hexdigest()
         self._index = {
             item.id: (section, item) for section in self.sections for item in section.items
         }
+
+    @property
+    def canonical(self) -> str:
+        """The validated content as canonical JSON: what the store keeps of a checklist used
+        in a record, and what :func:`checklist_from_content` reads back unchanged."""
+        content = self.model_dump(mode="json", by_alias=True)
+        return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     @property
     def fingerprint(self) -> str:
@@ -428,6 +433,11 @@ def check_paths(
 def validate_paths(paths: Iterable[str | os.PathLike] | None = None) -> list[Problem]:
     """Every problem in the checklist files (or folders) ``paths``; ``[]`` when all are valid."""
     return check_paths(paths)[1]
+
+
+def checklist_from_content(canonical: str) -> Checklist:
+    """The checklist whose :attr:`Checklist.canonical` JSON is ``canonical`` (same fingerprint)."""
+    return Checklist.model_validate(json.loads(canonical))
 
 
 def load_checklists(directory: str | os.PathLike | None = None) -> dict[str, Checklist]:

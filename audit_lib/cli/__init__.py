@@ -15,6 +15,7 @@ import importlib
 import click
 
 COMMANDS = {
+    "actions": "actions:actions_command",
     "checklists": "checklists:checklists",
     "db": "db:db",
     "demo": "demo:demo",

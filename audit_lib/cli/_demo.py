@@ -32,13 +32,16 @@ MESSAGES = {
         "en": "Building the sample database at {url} …",
     },
     "built": {
-        "vi": "Đã tạo: {establishments} cơ sở, {inspections} cuộc kiểm tra.",
-        "en": "Built: {establishments} establishments, {inspections} inspections.",
+        "vi": "Đã tạo: {establishments} cơ sở, {visits} cuộc kiểm tra ({inspections} bảng kiểm).",
+        "en": "Built: {establishments} establishments, {visits} visits ({inspections} "
+        "checklist sheets).",
     },
     "running": {
-        "vi": "Đang lập {n} báo cáo ({inspections} biên bản kiểm tra năm {year}, "
+        "vi": "Đang lập {n} báo cáo ({inspections} biên bản kiểm tra năm {year}, mỗi cuộc "
+        "kiểm tra một biên bản, "
         "{monitoring} báo cáo theo dõi kế hoạch) …",
-        "en": "Running {n} reports ({inspections} inspection records of {year}, "
+        "en": "Running {n} reports ({inspections} inspection records of {year}, one per "
+        "visit, "
         "{monitoring} plan monitoring reports) …",
     },
     "title": {

@@ -27,8 +27,50 @@ db_option = click.option(
     help="Database URL (SQLAlchemy). Default: $AUDIT_DB_URL or sqlite:///data/audit.db.",
 )
 
+FORMATS = ("table", "csv", "json", "xlsx")
+"""What a command that prints a table can write (``output_options``)."""
+
+
+def output_options(command):
+    """``--format table|csv|json|xlsx`` and ``--out FILE``; see :func:`require_out`."""
+    command = click.option(
+        "--out", type=click.Path(dir_okay=False), help="Write to this file instead of the screen."
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="table (for the screen), csv, json, or xlsx (needs --out).",
+    )(command)
+
+
+def require_out(fmt: str, out: str | None, lang: str) -> None:
+    """An xlsx file must be written somewhere: InputError naming ``--out`` otherwise."""
+    from audit_lib.core.errors import InputError, Problem, Reason
+    from audit_lib.core.i18n import tr
+
+    if fmt == "xlsx" and not out:
+        message = tr(MESSAGES, "needs_out", lang)
+        raise InputError([Problem("--out", None, "out", message, Reason.MISSING)])
+
+
+def emit(text: str, out: str | None, lang: str) -> None:
+    """``text`` written whole to ``out`` (saying so), or printed."""
+    from audit_lib.core import export
+    from audit_lib.core.i18n import tr
+
+    if out:
+        export.write_text(text, out)
+        click.echo(tr(MESSAGES, "written", lang, path=out))
+    else:
+        click.echo(text, nl=False)
+
 
 MESSAGES = {
+    "needs_out": {"vi": "--format xlsx cần --out TỆP", "en": "--format xlsx needs --out FILE"},
+    "written": {"vi": "Đã ghi {path}", "en": "Wrote {path}"},
     "file": {
         "vi": "không đọc hoặc ghi được {file}: {reason}",
         "en": "cannot read or write {file}: {reason}",

@@ -30,7 +30,11 @@ MESSAGES = {
 TABLE_LABELS = {
     "units": {"vi": "đơn vị hành chính", "en": "administrative units"},
     "establishments": {"vi": "cơ sở", "en": "establishments"},
-    "inspections": {"vi": "lần kiểm tra (mọi bản)", "en": "inspections (all revisions)"},
+    "visits": {"vi": "cuộc kiểm tra (mọi bản)", "en": "visits (all revisions)"},
+    "inspections": {
+        "vi": "bảng kiểm của các cuộc kiểm tra (mọi bản)",
+        "en": "checklist sheets of the visits (all revisions)",
+    },
     "responses": {"vi": "câu trả lời", "en": "answers"},
     "findings": {"vi": "vi phạm", "en": "findings"},
     "actions": {"vi": "biện pháp khắc phục", "en": "corrective actions"},

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from audit_lib.cli.common import db_option, friendly_errors, lang_option
+from audit_lib.cli.common import MESSAGES as COMMON
+from audit_lib.cli.common import (
+    db_option,
+    emit,
+    friendly_errors,
+    lang_option,
+    output_options,
+    require_out,
+)
 from audit_lib.core import export
 from audit_lib.core.i18n import tr
 from audit_lib.core.resources import shipped
@@ -19,7 +27,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_PLAN = shipped("data", "plans", "453-KH-HU.yaml")
-FORMATS = ("table", "csv", "json", "xlsx")
 
 MESSAGES = {
     "title": {
@@ -51,8 +58,6 @@ MESSAGES = {
     "province": {"vi": "tỉnh", "en": "province"},
     "district": {"vi": "huyện", "en": "district"},
     "commune": {"vi": "xã", "en": "commune"},
-    "needs_out": {"vi": "--format xlsx cần --out TỆP", "en": "--format xlsx needs --out FILE"},
-    "written": {"vi": "Đã ghi {path}", "en": "Wrote {path}"},
     "valid": {"vi": "{path}: hợp lệ ({n} chỉ tiêu)", "en": "{path}: valid ({n} targets)"},
     "bad_date": {"vi": "ngày phải có dạng 2025-07-01", "en": "a date looks like 2025-07-01"},
 }
@@ -86,17 +91,7 @@ MESSAGES = {
     "as_of_text",
     help="Judge corrective actions due by this date (default: at each period's end).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table (for the screen), csv, json, or xlsx (needs --out).",
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False), help="Write to this file instead of the screen."
-)
+@output_options
 @lang_option
 @db_option
 @friendly_errors
@@ -115,14 +110,10 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
       audit indicators --year 2025 --pool-years 5 --level province
       audit indicators --year 2025 --format xlsx --out indicators-2025.xlsx
     """
-    from audit_lib.core.errors import InputError, Problem, Reason
     from audit_lib.indicators import Frames, compute, load_plan
     from audit_lib.store import open_store
 
-    if fmt == "xlsx" and not out:
-        raise InputError(
-            [Problem("--out", None, "out", tr(MESSAGES, "needs_out", lang), Reason.MISSING)]
-        )
+    require_out(fmt, out, lang)
     at, as_of = _date(at_text, "at", lang), _date(as_of_text, "as_of", lang)
     plan = load_plan(plan_path, lang)
     with open_store(db_url) as store:
@@ -134,7 +125,7 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
                     pool_years=pool_years or False, lang=lang, as_of=as_of)  # fmt: skip
     if fmt == "xlsx":
         export.write_xlsx({"indicators": table, "plan": plan.targets_frame(lang)}, out)
-        click.echo(tr(MESSAGES, "written", lang, path=out))
+        click.echo(tr(COMMON, "written", lang, path=out))
         return
     if fmt == "table":
         text = render_table(table, plan, lang, at or frames.hierarchy().latest_change())
@@ -142,11 +133,7 @@ def indicators_command(plan_path, years, unit, level, period, pool_years, at_tex
         text = export.csv_text(table)
     else:
         text = json.dumps(_records(table), ensure_ascii=False, indent=1) + "\n"
-    if out:
-        export.write_text(text, out)
-        click.echo(tr(MESSAGES, "written", lang, path=out))
-    else:
-        click.echo(text, nl=False)
+    emit(text, out, lang)
 
 
 @click.group("plan")

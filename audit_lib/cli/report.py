@@ -47,17 +47,20 @@ def report():
 
 
 @report.command("inspections")
-@click.option("--year", type=int, default=None, help="Final inspections made in this year.")
+@click.option("--year", type=int, default=None, help="Final visits made in this year.")
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Final inspections made on or after this date (YYYY-MM-DD).",
+    help="Final visits made on or after this date (YYYY-MM-DD).",
 )
 @click.option(
     "--ids",
+    "--id",
+    "ids",
     multiple=True,
-    help="Inspection ids: repeat --ids, or separate them with commas or spaces.",
+    help="Visit ids or record numbers (0012/2025/BB-ATVSLĐ): repeat --ids, or separate "
+    "them with commas or spaces.",
 )
 @out_option
 @jobs_option
@@ -67,16 +70,20 @@ def report():
 @db_option
 @friendly_errors
 def inspections(year, since, ids, out_dir, jobs, lang, pdf, scheduler, db_url):
-    """One inspection record (biên bản) per inspection: .ipynb, HTML, index.html.
+    """One inspection record (biên bản) per final visit, all its checklists in it:
+    .ipynb, HTML, index.html.
 
-    Choose the inspections with one of --year, --since or --ids. A report that
+    Choose the visits with one of --year, --since or --ids (a draft visit has no
+    record). Each record prints what was stored when the visit was finalized,
+    and is named by day, establishment code, visit type and record number
+    (2025-05-12_6200000101_periodic_0012-2025-BB-ATVSLD.html). A report that
     fails is kept and listed in the index with its error; the others are made,
     then the command exits non-zero.
 
     \b
     Examples:
       audit report inspections --year 2025 --out reports/2025 --jobs 2
-      audit report inspections --ids 3f2a...,9b1c... --out reports/x --lang en --pdf
+      audit report inspections --ids 0012/2025/BB-ATVSLĐ,3f2a... --out reports/x --lang en --pdf
       audit report inspections --year 2025 --out reports/2025 --scheduler tcp://10.0.0.5:8786
     """
     from audit_lib.reports import run_inspection_reports

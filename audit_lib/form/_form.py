@@ -11,15 +11,18 @@ or, to drive it from code (tests, benchmarks)::
     form.search.value = "nam xe"                 # results appear as buttons
     form.results.children[0].click()             # pick an establishment
     form.inspectors.value = "Nguyễn Văn An"
-    form.start_button.click()                    # a draft per applicable checklist
+    form.start_button.click()                    # a draft visit, a sheet per checklist
     form.sheet_views[0].items["GEN.ORG.01"].answer.value = "compliant"   # saved now
-    form.finalize_button.click()                 # refused while critical items are open
+    form.finalize_button.click()                 # the record number, or what is missing
 
 Three steps on one page: find or register the establishment; start a new
-inspection, go on with a draft or revise a finalized one; answer the
+visit, go on with a draft, open or revise a finalized record; answer the
 checklists (a tab each, sections in an accordion with their progress) with a
-live panel of score, grade, critical findings and corrective actions. The
-language switch at the top re-draws every label. Any error raised in a
+live panel of score, grade, critical findings and corrective actions. A
+follow-up visit (Kiểm tra lại) also lists the establishment's open corrective
+actions, each to mark done or not (:mod:`audit_lib.form._followup`).
+Finalizing is the store's one operation: it makes the record and gives its
+number. The language switch at the top re-draws every label. Any error raised in a
 callback is shown in the message area, never lost: refused input says what to
 fix; an unexpected error shows a short message with an error id, and its
 traceback goes to the log :func:`log_path` (``<home>/logs/form.log``), never
@@ -38,6 +41,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from audit_lib.core.errors import AuditError, InputError
+from audit_lib.core.html import day
 from audit_lib.core.i18n import DEFAULT_LANG, LANGS, check_lang, label, pick, tr
 from audit_lib.core.resources import home
 from audit_lib.core.vocabulary import (
@@ -48,6 +52,7 @@ from audit_lib.core.vocabulary import (
     VISIT_TYPE_LABELS,
     VISIT_TYPES,
 )
+from audit_lib.form._followup import FollowUpView
 from audit_lib.form._session import FormSession
 from audit_lib.form._sheet import SheetView, add_classes
 from audit_lib.store import ESTABLISHMENT_FLAGS as FLAGS
@@ -86,10 +91,15 @@ MESSAGES = {
     "inspectors": {"vi": "Cán bộ kiểm tra", "en": "Inspectors"},
     "date": {"vi": "Ngày kiểm tra", "en": "Date"},
     "type": {"vi": "Hình thức", "en": "Type"},
+    "place": {"vi": "Địa điểm (không bắt buộc)", "en": "Place (optional)"},
     "start": {"vi": "Bắt đầu kiểm tra mới", "en": "Start a new inspection"},
     "drafts": {"vi": "Bản nháp", "en": "Drafts"},
     "resume": {"vi": "Tiếp tục", "en": "Resume"},
     "finals": {"vi": "Đã hoàn tất", "en": "Finalized"},
+    "open": {"vi": "Xem", "en": "View"},
+    "draft_visit": {"vi": "Biên bản nháp", "en": "Draft record"},
+    "record": {"vi": "Biên bản số", "en": "Record no."},
+    "revision": {"vi": "sửa đổi lần {n}: {reason}", "en": "revision {n}: {reason}"},
     "reason": {"vi": "Lý do sửa đổi", "en": "Reason for the revision"},
     "revise": {"vi": "Lập bản sửa đổi", "en": "Make a revision"},
     "save": {"vi": "Lưu nháp", "en": "Save draft"},
@@ -98,15 +108,23 @@ MESSAGES = {
         "vi": "Đã lưu: mọi câu trả lời được lưu ngay khi nhập (phiên bản {versions})",
         "en": "Saved: every answer is stored as it is given (version {versions})",
     },
-    "started": {"vi": "Đã tạo {n} biên bản nháp", "en": "Created {n} draft inspection(s)"},
-    "resumed": {"vi": "Đã mở {n} biên bản", "en": "Opened {n} inspection(s)"},
+    "started": {
+        "vi": "Đã tạo biên bản nháp ({n} bảng kiểm)",
+        "en": "Created a draft record ({n} checklist(s))",
+    },
+    "resumed": {
+        "vi": "Đã mở biên bản ({n} bảng kiểm)",
+        "en": "Opened the record ({n} checklist(s))",
+    },
     "revised": {
-        "vi": "Đã lập bản sửa đổi ({n} biên bản), có thể sửa câu trả lời",
-        "en": "Revision made ({n} inspection(s)); answers can be changed",
+        "vi": "Đã lập bản sửa đổi ({n} bảng kiểm), có thể sửa câu trả lời",
+        "en": "Revision made ({n} checklist(s)); answers can be changed",
     },
     "finalized": {
-        "vi": "Đã hoàn tất {n} biên bản; vi phạm và biện pháp khắc phục đã được ghi",
-        "en": "Finalized {n} inspection(s); findings and corrective actions recorded",
+        "vi": "Đã hoàn tất biên bản số {number} ({n} bảng kiểm); vi phạm và biện pháp "
+        "khắc phục đã được ghi",
+        "en": "Finalized record no. {number} ({n} checklist(s)); findings and corrective "
+        "actions recorded",
     },
     "refused": {"vi": "Chưa thể thực hiện", "en": "Cannot do that yet"},
     "unexpected": {
@@ -193,6 +211,7 @@ class InspectionForm:
         self.title.value = f"<h2>{html.escape(self._label('title'))}</h2>"
         parts = [self._finder(), self._registration()]
         self.sheet_views: list[SheetView] = []
+        self.follow_up: FollowUpView | None = None
         if self.session.establishment is not None:
             parts.append(self._visit_panel())
         if self.session.sheets:
@@ -320,10 +339,14 @@ class InspectionForm:
             description=self._label("type"),
             style=wide,
         )
+        add_classes(self.visit_type, "audit-visit-type")
+        self.place = w.Text(placeholder=self._label("place"), layout=w.Layout(width="20em"))
+        add_classes(self.place, "audit-place")
         self.start_button = self._button("start", "audit-start", self._start, "primary")
         self.drafts = self._visits_dropdown("draft", "drafts", "audit-drafts")
         self.resume_button = self._button("resume", "audit-resume", self._resume)
         self.finals = self._visits_dropdown("final", "finals", "audit-finals")
+        self.open_button = self._button("open", "audit-open", self._open)
         self.reason = w.Textarea(placeholder=self._label("reason"), layout=w.Layout(width="28em"))
         add_classes(self.reason, "audit-reason")
         self.revise_button = self._button("revise", "audit-revise", self._revise)
@@ -337,11 +360,12 @@ class InspectionForm:
                             self.inspected_on,
                             self.date_error,
                             self.visit_type,
+                            self.place,
                             self.start_button,
                         ]
                     ),
                     w.HBox([self.drafts, self.resume_button]),
-                    w.HBox([self.finals, self.reason, self.revise_button]),
+                    w.HBox([self.finals, self.open_button, self.reason, self.revise_button]),
                 ]
             ),
             "audit-visit",
@@ -351,9 +375,16 @@ class InspectionForm:
         visits = self.session.visits(status)
         options = [
             (
-                f"{row.inspected_on:%d/%m/%Y} · {label(VISIT_TYPE_LABELS, row.type, self.lang)} · "
-                f"{row.inspectors} · {row.checklists}",
-                row.inspection_ids,
+                " · ".join(
+                    [
+                        *([row.record_number] if row.record_number else []),
+                        day(row.visited_on, self.lang),
+                        label(VISIT_TYPE_LABELS, row.type, self.lang),
+                        row.team,
+                        row.checklists,
+                    ]
+                ),
+                row.visit_id,
             )
             for row in visits.itertuples()
         ]
@@ -375,9 +406,10 @@ class InspectionForm:
                 self.inspected_on.value or date.today(),
                 self.visit_type.value,
                 self.inspectors.value,
+                self.place.value,
             )
-        except InputError as exc:  # the store refuses a date in the future: say it by the date
-            self.date_error.value = _field_error(exc.problems, "inspected_on")
+        except InputError as exc:  # a day in the future, a draft that day: said by the date
+            self.date_error.value = _field_error(exc.problems, "visited_on")
             raise
         self.render()
         self.report("ok", self._label("started").format(n=len(sheets)))
@@ -389,12 +421,39 @@ class InspectionForm:
             self.render()
             self.report("ok", self._label("resumed").format(n=len(sheets)))
 
+    def _open(self) -> None:
+        if self.finals.value:
+            sheets = self.session.resume(self.finals.value)
+            self.render()
+            self.report("ok", self._label("resumed").format(n=len(sheets)))
+
     def _revise(self) -> None:
         if self.finals.value:
             self._by()
-            sheets = self.session.revise(self.finals.value, self.reason.value)
+            sheets = self.session.revise(self.reason.value, self.finals.value)
             self.render()
             self.report("ok", self._label("revised").format(n=len(sheets)))
+
+    def _visit_header(self) -> w.Widget:
+        """What the open visit is: its record number once final, its day, type and team."""
+        visit = self.session.visit
+        if visit["status"] == "final":
+            number = html.escape(str(visit["record_number"]))
+            said = f"{self._label('record')} <span class='audit-record-number'>{number}</span>"
+        else:
+            said = self._label("draft_visit")
+        parts = [
+            day(visit["visited_on"], self.lang),
+            label(VISIT_TYPE_LABELS, visit["type"], self.lang),
+            html.escape(str(visit["team"])),
+        ]
+        revised = int(visit["revision"]) - 1
+        if revised:
+            said_revision = self._label("revision").format(n=revised, reason=visit["reason"])
+            parts.append(html.escape(said_revision))
+        return add_classes(
+            w.HTML(f"<h3>{said}</h3><p>{' · '.join(parts)}</p>"), "audit-visit-header"
+        )
 
     def _sheets_panel(self) -> w.Widget:
         self.sheet_views = [
@@ -407,7 +466,13 @@ class InspectionForm:
         self.finalize_button = self._button("finalize", "audit-finalize", self._finalize, "success")
         drafts = any(s.status == "draft" for s in self.session.sheets)
         self.save_button.disabled = self.finalize_button.disabled = not drafts
-        return w.VBox([tabs, w.HBox([self.save_button, self.finalize_button]), self.message_below])
+        self.visit_header = self._visit_header()
+        parts = [self.visit_header]
+        if self.session.is_follow_up():
+            self.follow_up = FollowUpView(self.session, self.lang, self.report, self.guard)
+            parts.append(self.follow_up.widget)
+        buttons = w.HBox([self.save_button, self.finalize_button])
+        return w.VBox([*parts, tabs, buttons, self.message_below])
 
     def _save(self) -> None:
         self.session.save_pending()
@@ -417,10 +482,10 @@ class InspectionForm:
         self.report("ok", self._label("saved").format(versions=versions))
 
     def _finalize(self) -> None:
-        self.session.finalize()
-        n = len(self.session.sheets)
+        number = self.session.finalize()
         self.render()
-        self.report("ok", self._label("finalized").format(n=n))
+        said = self._label("finalized").format(number=number, n=len(self.session.sheets))
+        self.report("ok", html.escape(said))
 
 
 def _field_error(problems, field: str) -> str:
@@ -430,10 +495,15 @@ def _field_error(problems, field: str) -> str:
 
 
 def _said(problem) -> str:
-    """A problem as the inspector reads it: which file or checklist and item, then what."""
-    where = [problem.file] if problem.file != "form" else []
-    if (problem.location or "").startswith("item "):
-        where.append(problem.location.removeprefix("item "))
+    """A problem as the inspector reads it: which file or checklist and item, then what.
+
+    The visit or establishment a problem names is the one on the screen: left out.
+    """
+    on_screen = problem.file == "form" or problem.file.startswith(("visit ", "establishment "))
+    where = [] if on_screen else [problem.file]
+    head, found, item = (problem.location or "").partition("item ")
+    if found:
+        where += [part for part in (head.strip(), item) if part]
     return f"{' · '.join(where)}: {problem.message}" if where else problem.message
 
 

@@ -1,4 +1,4 @@
-"""Widgets for one inspection being filled: sections, items, and the live score panel.
+"""Widgets for one sheet (a checklist of a visit): sections, items, and the live score panel.
 
 Usage::
 
@@ -71,10 +71,10 @@ MESSAGES = {
     "within_days": {"vi": "trong {days} ngày", "en": "within {days} days"},
     "none": {"vi": "không có", "en": "none"},
     "changed": {
-        "vi": "Bảng kiểm đã thay đổi từ khi lập biên bản (phiên bản {old} → {new}): "
-        "kiểm tra lại các câu trả lời",
-        "en": "The checklist changed since this inspection was started "
-        "(version {old} → {new}): check the answers again",
+        "vi": "Biên bản này dùng bảng kiểm phiên bản {old} như khi bắt đầu; bảng kiểm hiện "
+        "hành là phiên bản {new}",
+        "en": "This record uses checklist version {old}, as when it was started; the "
+        "current checklist is version {new}",
     },
     "final": {"vi": "Đã hoàn tất (chỉ xem)", "en": "Finalized (read only)"},
 }
@@ -278,9 +278,9 @@ class SheetView:
         if boxes:
             self.accordion.selected_index = 0
         header = []
-        if sheet.changed_since:
+        if sheet.current_version:
             changed = tr(
-                MESSAGES, "changed", lang, old=sheet.changed_since, new=sheet.checklist.version
+                MESSAGES, "changed", lang, old=sheet.checklist.version, new=sheet.current_version
             )
             header.append(add_classes(w.HTML(f"<b>⚠ {html.escape(changed)}</b>"), "audit-changed"))
         if sheet.status != "draft":

@@ -4,7 +4,7 @@ Usage::
 
     from audit_lib.indicators._compute import Frames, compute
     from audit_lib.indicators._plan import load_plan
-    frames = Frames.from_store(open_store())           # registers, inspections, scores, ...
+    frames = Frames.from_store(open_store())           # stored results of final visits, registers
     table = compute(load_plan("data/plans/453-KH-HU.yaml"), frames, years=[2025])
     table[["unit_name", "indicator", "value", "ci_low", "ci_high", "verdict"]]
     compute(plan, frames, [2025], level="province", period="half")
@@ -83,7 +83,6 @@ class Frames:
     establishments: pd.DataFrame = field(default_factory=pd.DataFrame)
     inspections: pd.DataFrame = field(default_factory=pd.DataFrame)
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
-    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)
     responses: pd.DataFrame = field(default_factory=pd.DataFrame)
     feeds: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -118,35 +117,45 @@ class Frames:
         return self._cache[key]
 
     @classmethod
-    def from_store(cls, store, checklists: dict | None = None) -> Frames:
-        """Read everything from a store (:mod:`audit_lib.store`) and score the final inspections."""
-        from audit_lib.checklists import load_checklists
-        from audit_lib.scoring import score_many
+    def from_store(cls, store) -> Frames:
+        """Read the stored results of the current final sheets of a store (:mod:`audit_lib.store`).
 
-        checklists = load_checklists() if checklists is None else checklists
-        inspections = store.inspections(status="final", current_only=True)
-        inspections = inspections[inspections["checklist_id"].isin(list(checklists))]
-        establishments = store.establishments()
-        responses = store.responses()
-        scored = score_many(checklists, responses, inspections, establishments)
-        feeds = [c.feeds_frame().assign(checklist_id=cid) for cid, c in checklists.items()]
-        feeds = pd.concat(feeds, ignore_index=True) if feeds else None
-        feeds = src.with_columns(feeds, src.FRAME_COLUMNS["feeds"])
-        keep = responses["item_id"].isin(list(feeds["item_id"]))
+        Nothing is scored again: scores, verdicts and numbers of critical
+        findings are the results stored with each sheet when its visit was
+        finalized, corrective actions the rows stored then (with their
+        closings), and the items feeding indicators come from the checklist
+        content each sheet was made with, never from the checklist files as
+        they are today. Only the columns the indicators use are read.
+        """
+        wanted = {*src.FRAME_COLUMNS["inspections"], *src.FRAME_COLUMNS["scores"]}
+        sheets = store.inspections(columns=[*wanted, "checklist_fingerprint"])
+        feeds = _stored_feeds(store, sheets["checklist_fingerprint"].unique())
+        responses = store.responses(item_ids=feeds["item_id"].unique())
         return cls(
             units=store.units(),
             crosswalk=store.crosswalk(),
-            establishments=establishments,
-            inspections=inspections,
-            scores=scored.scores,
-            findings=store.findings(columns=src.FRAME_COLUMNS["findings"]),
+            establishments=store.establishments(),
+            inspections=sheets[src.FRAME_COLUMNS["inspections"]],
+            scores=sheets[src.FRAME_COLUMNS["scores"]],
             actions=store.actions(columns=src.FRAME_COLUMNS["actions"]),
-            responses=responses[keep].reset_index(drop=True),
+            responses=responses,
             feeds=feeds,
             registers={
                 kind: store.register(kind, cols) for kind, cols in src.REGISTER_COLUMNS.items()
             },
         )
+
+
+def _stored_feeds(store, fingerprints) -> pd.DataFrame:
+    """``checklist_id, item_id, indicator, role`` of the checklist contents kept in ``store``
+    under ``fingerprints`` (what the sheets were made with)."""
+    parts = [
+        checklist.feeds_frame().assign(checklist_id=checklist.id)
+        for checklist in map(store.stored_checklist, fingerprints)
+    ]
+    feeds = pd.concat(parts, ignore_index=True) if parts else None
+    feeds = src.with_columns(feeds, src.FRAME_COLUMNS["feeds"])[src.FRAME_COLUMNS["feeds"]]
+    return feeds.drop_duplicates(ignore_index=True)
 
 
 def compute(

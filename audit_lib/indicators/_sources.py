@@ -31,10 +31,11 @@ ANSWER_VALUE = {"compliant": 1.0, "noncompliant": 0.0}
 FRAME_COLUMNS = {  # what the sources read (docs/contracts.md); missing columns read as empty
     "establishments": ["establishment_id", "code", "unit_code", "kind", "high_risk",
                        "active_from", "active_to"],
-    "inspections": ["inspection_id", "establishment_id", "checklist_id", "inspected_on", "status"],
-    "scores": ["inspection_id", "score", "weight_applicable", "weight_earned", "passed", "verdict"],
-    "findings": ["inspection_id", "item_id", "severity", "legal_basis", "due_on"],  # + reports
-    "actions": ["action_id", "inspection_id", "due_on", "status", "closed_on"],
+    "inspections": ["inspection_id", "establishment_id", "checklist_id", "inspected_on", "status",
+                    "type"],  # + reports
+    "scores": ["inspection_id", "score", "weight_applicable", "weight_earned", "passed", "verdict",
+               "critical_failures", "grade"],  # + reports
+    "actions": ["inspection_id", "due_on", "closed_on"],
     "responses": ["inspection_id", "item_id", "answer", "value"],
     "feeds": ["checklist_id", "item_id", "indicator", "role"],
 }
@@ -407,7 +408,7 @@ def _scored(frames, ask: Ask) -> pd.DataFrame:
 
 def _join_scores(frames, ask: Ask) -> pd.DataFrame:
     insp = _inspections(frames, ask)
-    cols = ["score", "weight_applicable", "weight_earned", "passed", "verdict"]
+    cols = ["score", "weight_applicable", "weight_earned", "passed", "verdict", "critical_failures"]
     scores = frames.scores
     rows = _of_inspections(frames, ask, scores["inspection_id"])
     out = pd.DataFrame(_take(insp, rows[rows >= 0], KEYS))
@@ -443,21 +444,22 @@ def inspections_passed(frames, ask: Ask) -> pd.DataFrame:
 
 
 def critical_findings(frames, ask: Ask) -> pd.DataFrame:
-    """Critical findings of the period's inspections; a unit without inspections has no data."""
-    insp = _inspections(frames, ask)
-    f = frames.findings
-    rows = _of_inspections(frames, ask, f.loc[f["severity"] == "critical", "inspection_id"])
-    n = np.bincount(rows[rows >= 0], minlength=len(insp)).astype(float)
-    return _facts(
-        pd.DataFrame(_take(insp, np.arange(len(insp)), KEYS)).assign(numerator=n, rows=1.0)
-    )
+    """Critical findings of the period's inspections (the ``critical_failures`` stored with
+    each final sheet); a unit without inspections has no data."""
+    s = _scored(frames, ask)
+    n = pd.to_numeric(s["critical_failures"], errors="coerce").fillna(0.0)
+    return _facts(s.assign(numerator=n, rows=1.0))
 
 
 def actions_closed_on_time(frames, ask: Ask) -> pd.DataFrame:
     """Actions due in the period closed by their due date, judged at the period's end.
 
-    With ``ask.as_of``, actions due after that day are left out (not yet due),
-    so a period not yet over can be judged on what has fallen due.
+    Only the actions of current final records count (those of a record since
+    revised are left out with it). The closing day is ``closed_on``: the day of
+    the follow-up visit that found the action done (``verified_in``), or the day
+    it was closed on documents. With ``ask.as_of``, actions due after that day
+    are left out (not yet due), so a period not yet over can be judged on what
+    has fallen due.
     """
     act = frames.actions[["inspection_id", "due_on", "closed_on"]]
     if ask.as_of is not None:

@@ -45,7 +45,7 @@ The verdict rule (also in ``docs/indicators.md``)
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as _st
+from scipy import special as _sp  # the quantiles below; scipy.stats costs a second to import
 
 from audit_lib.core.i18n import DEFAULT_LANG, tr
 from audit_lib.core.vocabulary import INDICATOR_VERDICT_LABELS, INDICATOR_VERDICTS
@@ -73,8 +73,8 @@ def poisson_interval(count, level: float = LEVEL):
     a = _alpha(level)
     k = np.asarray(count, dtype=float)
     with np.errstate(invalid="ignore"):
-        low = np.where(k > 0, _st.gamma.ppf(a / 2, np.where(k > 0, k, 1.0)), 0.0)
-        high = _st.gamma.ppf(1 - a / 2, np.where(np.isnan(k), 1.0, k) + 1)
+        low = np.where(k > 0, _sp.gammaincinv(np.where(k > 0, k, 1.0), a / 2), 0.0)
+        high = _sp.gammaincinv(np.where(np.isnan(k), 1.0, k) + 1, 1 - a / 2)
     low = np.where(np.isnan(k), np.nan, np.nan_to_num(low))  # a vanishing count: bound 0
     high = np.where(np.isnan(k), np.nan, high)
     return _out(low), _out(high)
@@ -105,7 +105,7 @@ def share_interval(successes, trials, level: float = LEVEL, method: str = "wilso
     safe_n = np.where(ok, n, 1.0)
     x = np.clip(np.nan_to_num(np.asarray(successes, dtype=float)), 0, safe_n)
     if method == "wilson":
-        z = _st.norm.ppf(1 - a / 2)
+        z = _sp.ndtri(1 - a / 2)
         p = x / safe_n
         denom = 1 + z**2 / safe_n
         centre = (p + z**2 / (2 * safe_n)) / denom
@@ -114,9 +114,9 @@ def share_interval(successes, trials, level: float = LEVEL, method: str = "wilso
         high = np.where(x < safe_n, np.minimum(centre + half, 1.0), 1.0)
     elif method == "exact":
         with np.errstate(invalid="ignore"):
-            low = np.where(x > 0, _st.beta.ppf(a / 2, np.maximum(x, 1e-300), safe_n - x + 1), 0.0)
+            low = np.where(x > 0, _sp.betaincinv(np.maximum(x, 1e-300), safe_n - x + 1, a / 2), 0.0)
             high = np.where(
-                x < safe_n, _st.beta.ppf(1 - a / 2, x + 1, np.maximum(safe_n - x, 1e-300)), 1.0
+                x < safe_n, _sp.betaincinv(x + 1, np.maximum(safe_n - x, 1e-300), 1 - a / 2), 1.0
             )
     else:
         raise ValueError(f"method must be 'wilson' or 'exact', not {method!r}")
@@ -129,7 +129,7 @@ def mean_interval(mean, sd, n, level: float = LEVEL):
     n = np.asarray(n, dtype=float)
     ok = n >= 2
     safe_n = np.where(ok, n, 2.0)
-    half = _st.t.ppf(1 - a / 2, safe_n - 1) * np.asarray(sd, dtype=float) / np.sqrt(safe_n)
+    half = _sp.stdtrit(safe_n - 1, 1 - a / 2) * np.asarray(sd, dtype=float) / np.sqrt(safe_n)
     m = np.asarray(mean, dtype=float)
     return _out(np.where(ok, m - half, np.nan)), _out(np.where(ok, m + half, np.nan))
 
@@ -151,7 +151,7 @@ def ratio_interval(sum_y, sum_x, sum_yy, sum_xx, sum_xy, n, level: float = LEVEL
     ss = np.asarray(sum_yy) - 2 * r * np.asarray(sum_xy) + r**2 * np.asarray(sum_xx)
     xbar = safe_sx / safe_n
     se = np.sqrt(np.maximum(ss, 0.0) / (safe_n * (safe_n - 1))) / xbar
-    z = _st.norm.ppf(1 - a / 2)
+    z = _sp.ndtri(1 - a / 2)
     return _out(np.where(ok, r - z * se, np.nan)), _out(np.where(ok, r + z * se, np.nan))
 
 

@@ -3,14 +3,15 @@
 Usage::
 
     from audit_lib.reports import run_inspection_reports, run_monitoring_report
-    run_inspection_reports(db_url, year=2025, out="reports/2025")
+    run_inspection_reports(db_url, "reports/2025", year=2025)   # one record per final visit
 
-The report notebooks are thin: they call :class:`InspectionRecord` and
-:class:`MonitoringReport`, which compute every number a report shows.
+The report notebooks are thin: they call :class:`VisitRecord` (the record of one
+visit, read as it was finalized) and :class:`MonitoringReport`, which compute
+every number a report shows.
 """
 
 from audit_lib.reports._monitoring import MonitoringReport
-from audit_lib.reports._record import InspectionRecord
+from audit_lib.reports._record import VisitRecord
 from audit_lib.reports._runner import (
     Job,
     Outcome,
@@ -22,10 +23,10 @@ from audit_lib.reports._runner import (
 )
 
 __all__ = [
-    "InspectionRecord",
     "Job",
     "MonitoringReport",
     "Outcome",
+    "VisitRecord",
     "plan_inspection_jobs",
     "plan_monitoring_jobs",
     "run",

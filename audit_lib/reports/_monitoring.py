@@ -175,7 +175,6 @@ class MonitoringReport:
     def load(cls, db_url, plan_path, unit: str, period: str, lang: str = DEFAULT_LANG):
         """Read the store, compute the plan's indicators for ``unit`` (code or name) and
         ``period``; InputError for an unknown unit, PlanError for a bad plan file."""
-        from audit_lib.checklists import load_checklists
         from audit_lib.indicators import Frames, compute, load_plan
         from audit_lib.store import open_store
         from audit_lib.units import Hierarchy
@@ -183,9 +182,9 @@ class MonitoringReport:
         check_lang(lang)
         first, last = period_years(period)
         plan = load_plan(plan_path, lang)
-        checklists = load_checklists()
         with open_store(db_url) as store:
-            frames = Frames.from_store(store, checklists)
+            frames = Frames.from_store(store)
+            stored = Findings.load(store)  # findings and item texts as each record has them
             shown_url = db_urls.masked(db_url or store.url)
         tree = Hierarchy(frames.units, frames.crosswalk)
         code = tree.resolve(unit, tree.latest_change(), lang)
@@ -215,8 +214,8 @@ class MonitoringReport:
             ],
             est,
             frames.scores,
-            frames.findings,
-            pd.concat([c.items_frame() for c in checklists.values()], ignore_index=True),
+            stored.findings,
+            stored.items,
         ).filtered(period=period)
         names = tree.names(lang)
         digest = fingerprint(
@@ -224,7 +223,7 @@ class MonitoringReport:
             frames.crosswalk,
             frames.establishments,
             frames.inspections,
-            frames.findings,
+            stored.findings,
             *(frames.registers[k] for k in sorted(frames.registers)),
         )
         return cls(

@@ -11,7 +11,9 @@ Usage::
 A run is a recipe of named steps, each a function that can be called alone:
 
 1. **plan**: :func:`plan_inspection_jobs` / :func:`plan_monitoring_jobs` turn the
-   request into :class:`Job` objects (a notebook, its parameters, an output name);
+   request into :class:`Job` objects (a notebook, its parameters, an output name):
+   one record per final visit, named by day, establishment, visit type and record
+   number (:func:`record_name`);
 2. **check**: :func:`check_parameters` refuses, before any kernel starts, a job that
    passes a parameter its notebook does not declare: the notebooks' ``parameters``
    cells are the only list (:func:`declared_parameters`, ``papermill --help-notebook``);
@@ -48,17 +50,22 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
+import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pandas as pd
+
 from audit_lib.core import db_urls, html
 from audit_lib.core.errors import InputError, Problem, Reason, ReportError
-from audit_lib.core.i18n import DEFAULT_LANG, check_lang, tr
+from audit_lib.core.i18n import DEFAULT_LANG, check_lang, label, tr
 from audit_lib.core.resources import home, locate, shipped
+from audit_lib.core.vocabulary import INSPECTION_VERDICT_LABELS, VISIT_TYPE_LABELS
 from audit_lib.reports import _processes as processes
 from audit_lib.reports import _render as render
 
@@ -157,10 +164,43 @@ def notebook_path(notebook: str) -> Path:
 
 
 def _safe(text: object) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("_") or "report"
+    """``text`` as a file name part: Vietnamese letters without their marks (Đ → D), any
+    other run of characters but letters, digits, ``.``, ``_`` and ``-`` as one ``_``."""
+    plain = unicodedata.normalize("NFKD", str(text).replace("Đ", "D").replace("đ", "d"))
+    plain = plain.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("_") or "report"
 
 
 # -- step 1: plan -----------------------------------------------------------
+
+
+def record_name(visit) -> str:
+    """The file name (without extension) of a visit's record, what a person looks for:
+    ``2025-05-12_6200000101_follow_up_0012-2025-BB-ATVSLD`` (day, establishment code as at
+    the visit, visit type, record number)."""
+    snapshot = json.loads(visit["establishment_snapshot"] or "{}")
+    number = str(visit["record_number"] or visit["visit_id"]).replace("/", "-")
+    parts = (
+        pd.Timestamp(visit["visited_on"]).date().isoformat(),
+        snapshot.get("code") or visit["establishment_id"],
+        visit["type"],
+        number,
+    )
+    return "_".join(_safe(part) for part in parts)
+
+
+def record_label(visit, lang: str = DEFAULT_LANG) -> str:
+    """The line of the index for a visit's record: day, establishment name (as at the
+    visit), visit type, record number and verdict."""
+    snapshot = json.loads(visit["establishment_snapshot"] or "{}")
+    parts = (
+        html.day(visit["visited_on"], lang),
+        snapshot.get("name") or visit["establishment_id"],
+        label(VISIT_TYPE_LABELS, visit["type"], lang),
+        visit["record_number"] or visit["visit_id"],
+        label(INSPECTION_VERDICT_LABELS, visit["verdict"], lang) if visit["verdict"] else "",
+    )
+    return " · ".join(str(p) for p in parts if p)
 
 
 def plan_inspection_jobs(
@@ -170,39 +210,47 @@ def plan_inspection_jobs(
     since: dt.date | str | None = None,
     lang: str = DEFAULT_LANG,
 ) -> list[Job]:
-    """One job per final inspection selected (``ids`` are kept even when unknown,
-    so that the report of a wrong id fails visibly in the index)."""
-    from audit_lib.checklists import load_checklists
+    """One record per current final visit selected (by ``year``, visited ``since`` a day,
+    or all), ordered by day and record number; or one per visit of ``ids`` (visit ids or
+    record numbers, in the order given). An id that names no visit is kept, so that its
+    report fails visibly in the index; so is a draft's (it has no record yet)."""
     from audit_lib.store import open_store
 
     check_lang(lang)
     url, kernel_url, env = database(db_url)
-    store = open_store(url)
     if isinstance(since, str):
         since = dt.date.fromisoformat(since)
-    found = store.inspections(year=year, since=since, ids=list(ids) if ids else None)
-    establishments = store.establishments().set_index("establishment_id")
-    titles = {c.id: c.title.pick(lang) for c in load_checklists().values()}
-    labels = {}
-    for row in found.itertuples(index=False):
-        name = establishments["name"].get(row.establishment_id, "")
-        checklist = titles.get(row.checklist_id, row.checklist_id)
-        labels[row.inspection_id] = f"{html.day(row.inspected_on, lang)} · {name} · {checklist}"
+    with open_store(url) as store:
+        if ids:
+            every = store.visits(status=None, current_only=False)
+        else:
+            found = store.visits(year=year)
     if ids:
-        wanted = list(dict.fromkeys(ids))
+        every = every.set_index("visit_id", drop=False)
+        numbers = dict(zip(every["record_number"], every["visit_id"], strict=True))
+        wanted = dict.fromkeys(numbers.get(key, key) for key in ids)
+        rows = [every.loc[key] if key in every.index else key for key in wanted]
     else:
-        ordered = found.sort_values(["inspected_on", "inspection_id"])
-        wanted = ordered["inspection_id"].tolist()
-    return [
-        Job(
-            name=f"inspection-{_safe(inspection_id)}",
-            notebook="inspection_report",
-            parameters={"inspection_id": inspection_id, "db_url": kernel_url, "lang": lang},
-            label=labels.get(inspection_id, str(inspection_id)),
-            env=env,
-        )
-        for inspection_id in wanted
-    ]
+        if since is not None:
+            found = found[found["visited_on"] >= pd.Timestamp(since)]
+        ordered = found.sort_values(["visited_on", "record_number"], kind="stable")
+        rows = [row for _, row in ordered.iterrows()]
+    return [_record_job(row, kernel_url, env, lang) for row in rows]
+
+
+def _record_job(visit, kernel_url: str, env: dict[str, str], lang: str) -> Job:
+    """The job of one visit's record (a visit row), or of an id that names no visit (str)."""
+    if isinstance(visit, str):
+        name, label_, visit_id = f"visit-{_safe(visit)}", visit, visit
+    else:
+        name, label_, visit_id = record_name(visit), record_label(visit, lang), visit["visit_id"]
+    return Job(
+        name=name,
+        notebook="inspection_report",
+        parameters={"visit_id": visit_id, "db_url": kernel_url, "lang": lang},
+        label=label_,
+        env=env,
+    )
 
 
 def plan_monitoring_jobs(
@@ -610,7 +658,8 @@ def run_inspection_reports(
     say: Callable[[str], None] | None = None,
     scheduler: str | None = None,
 ) -> Path:
-    """One inspection record per selected inspection; returns the path of ``index.html``.
+    """One record per selected visit (see :func:`plan_inspection_jobs`), each named by
+    :func:`record_name`; returns the path of ``index.html``.
     ``scheduler``: run them on that Dask cluster (see :func:`run`)."""
     planned = plan_inspection_jobs(db_url, ids=ids, year=year, since=since, lang=lang)
     title = tr(MESSAGES, "inspections_title", lang)

@@ -20,9 +20,10 @@ most), the kind (households more), the item's severity (critical items
 seldom), the establishment's own tendency, and falls 8% a year; follow-ups
 find half as much. Count and number items get values that meet or miss
 their threshold accordingly. About 2% of final inspections are revised (one
-answer corrected, with a reason); half of the visits in the last December
-are still drafts. Findings are what :func:`audit_lib.scoring._score.score_many`
-finds in the final inspections' answers.
+answer corrected, with a reason: a revision of the whole visit); half of
+the visits of the last six weeks are still drafts. The final visits are
+finalized by the store's own finalizing (:func:`audit_lib.store.finalize_visits`),
+first visits before the follow-ups that check their corrective actions.
 """
 
 from __future__ import annotations
@@ -36,8 +37,14 @@ import sqlalchemy as sa
 
 from audit_lib.checklists import applicable_checklists, conditions
 from audit_lib.sample._names import inspector_names
-from audit_lib.scoring import score_many
-from audit_lib.store import answers, bulk_insert, insert_returning, schema
+from audit_lib.store import (
+    answers,
+    bulk_insert,
+    finalize_visits,
+    insert_returning,
+    remember_checklist,
+    schema,
+)
 
 VIOLATION = {
     "mining": 0.30,
@@ -60,6 +67,8 @@ SEVERITY_FACTOR = {"critical": 0.15, "major": 0.8, "minor": 1.3}
 KIND_FACTOR = {"household": 1.3, "cooperative": 1.1}
 TYPE_FACTOR = {"follow_up": 0.5, "accident": 1.3, "unannounced": 1.15}
 NOTES = ("Đã nhắc nhở, yêu cầu khắc phục", "Cơ sở cam kết khắc phục", "Chụp ảnh hiện trường")
+FOLLOW_UP_NOTES = ("Đã khắc phục, kiểm tra tại chỗ", "Chưa khắc phục, nhắc nhở lần hai")
+DOCUMENTS_NOTE = "Cơ sở gửi hồ sơ, hình ảnh đã khắc phục"
 
 
 def _active(est: pd.DataFrame, day: np.ndarray) -> np.ndarray:
@@ -142,7 +151,7 @@ def answer_visits(rng, visits, est: pd.DataFrame, checklists: dict, first: int, 
             "inspected_on": pd.to_datetime(visits["inspected_on"]).dt.date.to_numpy(),
             "type": visits["type"].to_numpy(),
             "inspectors": (names[low].to_numpy() + "; " + names[high].to_numpy()),
-            "late": (visits["inspected_on"] >= np.datetime64(f"{last}-12-01")).to_numpy(),
+            "late": (visits["inspected_on"] >= np.datetime64(f"{last}-11-15")).to_numpy(),
             "propensity": where["sector"].map(VIOLATION).to_numpy()
             * where["kind"].map(KIND_FACTOR).fillna(1.0).to_numpy()
             * np.maximum(0.3, 1 - 0.08 * (year - first))
@@ -151,11 +160,13 @@ def answer_visits(rng, visits, est: pd.DataFrame, checklists: dict, first: int, 
             "checklist_id": [by_pair[p] for p in zip(where["sector"], where["kind"], strict=True)],
         }
     )
+    late = base.pop("late").to_numpy(bool)
+    draft = late & (np.cumsum(late) % 2 == 1)  # every other visit of the last weeks
+    base["status"] = np.where(draft, "draft", "final")
+    base["visit_id"] = _uuids(rng, len(base))
     insp = base.explode("checklist_id").dropna(subset=["checklist_id"]).reset_index(drop=True)
     if insp.empty:
         return insp, pd.DataFrame(columns=answers.COLUMNS)
-    draft = insp.pop("late").to_numpy(bool) & (rng.random(len(insp)) < 0.5)
-    insp["status"] = np.where(draft, "draft", "final")
     insp["inspection_id"] = _uuids(rng, len(insp))
     insp["chain_id"] = insp["inspection_id"]
     insp["establishment_id"] = est["establishment_id"].to_numpy()[insp["row"]]
@@ -235,35 +246,47 @@ def _value(rng, item, violated: np.ndarray, value: np.ndarray, position, attrs) 
 
 
 def add_revisions(rng, insp: pd.DataFrame, resp: pd.DataFrame):
-    """Revise about 2% of final inspections: one answer corrected, with a reason.
+    """Revise about 2% of final visits: one answer corrected, with a reason.
 
-    Returns inspections and responses with the new revisions (revision 2) appended.
+    A revision is a new revision of the whole visit (revision 2): every sheet
+    is copied with its answers, the wrong answer corrected in one of them.
+    Returns inspections and responses with the revisions appended.
     """
     if insp.empty:
         return insp, resp
     wrong = resp[resp["answer"] == "noncompliant"].drop_duplicates("inspection_id")
-    candidates = insp[
-        (insp["status"] == "final")
-        & (insp["type"] != "follow_up")
-        & insp["inspection_id"].isin(wrong["inspection_id"])
+    sheet_visit = insp.set_index("inspection_id")["visit_id"]
+    wrong = wrong.assign(visit_id=wrong["inspection_id"].map(sheet_visit))
+    wrong = wrong.drop_duplicates("visit_id").set_index("visit_id")
+    visits = insp.drop_duplicates("visit_id")
+    candidates = visits[
+        (visits["status"] == "final")
+        & (visits["type"] != "follow_up")
+        & visits["visit_id"].isin(wrong.index)
     ]
-    chosen = candidates[rng.random(len(candidates)) < 0.02]
-    item_of = wrong.set_index("inspection_id")["item_id"]
-    new = chosen.copy()
+    chosen = candidates[rng.random(len(candidates)) < 0.02]["visit_id"]
+    reasons = {
+        vid: REVISION_REASONS[i].format(item=wrong.loc[vid, "item_id"])
+        for i, vid in zip(rng.integers(0, 2, len(chosen)), chosen, strict=True)
+    }
+    later = dict(zip(chosen, rng.integers(1, 8, len(chosen)), strict=True))
+    new_visit = dict(zip(chosen, _uuids(rng, len(chosen)), strict=True))
+    old = insp[insp["visit_id"].isin(chosen)]
+    new = old.copy()
     new["inspection_id"] = _uuids(rng, len(new))
     new["revision"] = 2
-    new["supersedes"] = chosen["inspection_id"].to_numpy()
-    new["reason"] = [
-        REVISION_REASONS[i].format(item=item_of[old])
-        for i, old in zip(rng.integers(0, 2, len(new)), chosen["inspection_id"], strict=True)
-    ]
-    new["revised_after"] = rng.integers(1, 8, len(new))
-    copies = resp[resp["inspection_id"].isin(chosen["inspection_id"])].copy()
-    fixed = copies["inspection_id"].map(item_of) == copies["item_id"]
+    new["supersedes"] = old["inspection_id"].to_numpy()
+    new["reason"] = old["visit_id"].map(reasons).to_numpy()
+    new["revised_after"] = old["visit_id"].map(later).to_numpy()
+    new["visit_id"] = old["visit_id"].map(new_visit).to_numpy()
+    copies = resp[resp["inspection_id"].isin(old["inspection_id"])].copy()
+    fixed = copies["inspection_id"].isin(wrong.loc[chosen, "inspection_id"]) & copies["item_id"].eq(
+        copies["inspection_id"].map(wrong.set_index("inspection_id")["item_id"])
+    )
     copies.loc[fixed, "answer"] = "compliant"
     copies.loc[fixed, "note"] = None
     copies["inspection_id"] = copies["inspection_id"].map(
-        dict(zip(chosen["inspection_id"], new["inspection_id"], strict=True))
+        dict(zip(old["inspection_id"], new["inspection_id"], strict=True))
     )
     return pd.concat([insp, new], ignore_index=True), pd.concat([resp, copies], ignore_index=True)
 
@@ -272,37 +295,68 @@ def _stamp(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0))
 
 
-def _write_inspections(conn: sa.Connection, insp: pd.DataFrame, resp: pd.DataFrame, by: str):
-    """Inspections, then their answers by integer keys, as the store keeps them."""
-    if insp.empty:
-        return
-    revised = insp.get("revised_after", pd.Series(0, index=insp.index)).fillna(0).astype(int)
-    rows = []
-    for r, later in zip(insp.itertuples(), revised, strict=True):
-        made = _stamp(r.inspected_on + dt.timedelta(days=int(later)), 16)
-        final = r.status == "final"
-        rows.append(
-            {
-                "inspection_id": r.inspection_id,
-                "establishment_id": int(r.establishment_id),
-                "checklist_id": r.checklist_id,
-                "checklist_version": r.checklist_version,
-                "checklist_fingerprint": r.checklist_fingerprint,
-                "inspected_on": r.inspected_on,
-                "type": r.type,
-                "status": r.status,
-                "chain_id": r.chain_id,
-                "revision": int(r.revision),
-                "supersedes": r.supersedes,
-                "reason": r.reason,
-                "inspectors": r.inspectors,
-                "version": 3 if final else 2,
-                "created_by": by,
-                "created_at": made,
-                "updated_by": by,
-                "updated_at": made + dt.timedelta(hours=1 if final else 0),
-            }
-        )
+def _write_visits(conn: sa.Connection, insp: pd.DataFrame, resp: pd.DataFrame, by: str):
+    """Visits and their sheets as drafts, then the answers by integer keys, as the store keeps
+    them; returns the visits (``visit_id, type, status, follows, revision, at``)."""
+    later = insp.get("revised_after", pd.Series(0, index=insp.index)).fillna(0).astype(int)
+    insp = insp.assign(
+        at=[
+            _stamp(d + dt.timedelta(days=int(k)), 16)
+            for d, k in zip(insp["inspected_on"], later, strict=True)
+        ]
+    )
+    visit_of = insp.set_index("inspection_id")["visit_id"]
+    visits = insp.drop_duplicates("visit_id").reset_index(drop=True)
+    visits["supersedes_visit"] = visits["supersedes"].map(visit_of)
+    chain = dict(zip(visits["visit_id"], visits["visit_id"], strict=True))
+    chain.update(
+        zip(visits["visit_id"], visits["supersedes_visit"].fillna(visits["visit_id"]), strict=True)
+    )
+    rows = [
+        {
+            "visit_id": r.visit_id,
+            "establishment_id": int(r.establishment_id),
+            "visited_on": r.inspected_on,
+            "type": r.type,
+            "team": r.inspectors,
+            "status": "draft",
+            "chain_id": chain[r.visit_id],
+            "revision": int(r.revision),
+            "supersedes": r.supersedes_visit if isinstance(r.supersedes_visit, str) else None,
+            "reason": r.reason,
+            "version": 1,
+            "created_by": by,
+            "created_at": r.at,
+            "updated_by": by,
+            "updated_at": r.at,
+        }
+        for r in visits.itertuples()
+    ]
+    insert_returning(conn, schema.visits, rows)
+    rows = [
+        {
+            "inspection_id": r.inspection_id,
+            "visit_id": r.visit_id,
+            "establishment_id": int(r.establishment_id),
+            "checklist_id": r.checklist_id,
+            "checklist_version": r.checklist_version,
+            "checklist_fingerprint": r.checklist_fingerprint,
+            "inspected_on": r.inspected_on,
+            "type": r.type,
+            "status": "draft",
+            "chain_id": r.chain_id,
+            "revision": int(r.revision),
+            "supersedes": r.supersedes,
+            "reason": r.reason,
+            "inspectors": r.inspectors,
+            "version": 2,
+            "created_by": by,
+            "created_at": r.at,
+            "updated_by": by,
+            "updated_at": r.at,
+        }
+        for r in insp.itertuples()
+    ]
     pks = dict(
         zip(insp["inspection_id"], insert_returning(conn, schema.inspections, rows), strict=True)
     )
@@ -322,67 +376,92 @@ def _write_inspections(conn: sa.Connection, insp: pd.DataFrame, resp: pd.DataFra
         }
     )
     bulk_insert(conn, schema.responses, frame.sort_values(["inspection_pk", "item_pk"]))
-    answers.pack(conn, [pks[i] for i in insp.loc[insp["status"] == "final", "inspection_id"]])
+    visits["at"] = visits["at"] + dt.timedelta(hours=1)
+    return visits[["visit_id", "visit", "type", "status", "follows", "revision", "at"]]
 
 
 def write(conn, rng, insp, resp, est, checklists: dict, end: dt.date, by: str) -> None:
-    """Inspections and answers, then the findings scoring finds and their corrective actions."""
-    _write_inspections(conn, insp, resp, by)
-    findings = score_findings(checklists, insp, resp, est)
-    _write_findings(conn, rng, findings, insp, end, by)
-
-
-def score_findings(checklists: dict, insp: pd.DataFrame, resp: pd.DataFrame, est) -> pd.DataFrame:
-    """Findings of every final inspection, by :func:`audit_lib.scoring._score.score_many`."""
-    final = insp[insp["status"] == "final"]
-    if final.empty:
-        return pd.DataFrame(columns=["inspection_id", "item_id", "due_on"])
-    attrs = est[["establishment_id", *conditions.ATTRIBUTES]]
-    mine = resp[resp["inspection_id"].isin(final["inspection_id"])]
-    scored = score_many(checklists, mine, final, attrs)
-    return scored.findings
-
-
-def _write_findings(conn, rng, findings, insp: pd.DataFrame, end: dt.date, by: str) -> None:
-    """Findings and one corrective action each: closed on time, late, or open at ``end``."""
-    if findings.empty:
+    """Visits and answers as drafts, then finalized as the store finalizes any visit: the
+    first visits, then the follow-ups (which check the actions of the visit they follow),
+    closings on documents, and last the revisions."""
+    if insp.empty:
         return
-    columns = [c.name for c in schema.findings.c if c.name in findings.columns]
-    rows = findings[columns].reset_index(drop=True)
-    rows["days_to_correct"] = rows["days_to_correct"].astype(int)
-    closed, verified, inspected = _closing(rng, findings, insp, end)
-    actions = rows[["inspection_id", "item_id", "severity", "due_on", "action_vi", "action_en"]]
-    actions = actions.assign(
-        status=np.where([c is None for c in closed], "open", "closed"),
-        closed_on=pd.Series(closed, dtype=object),
-        verified_by=pd.Series(verified, dtype=object),
-        updated_by=by,
-        updated_at=[_stamp(c or i, 17) for c, i in zip(closed, inspected, strict=True)],
+    for checklist_id in sorted(insp["checklist_id"].unique()):
+        remember_checklist(conn, checklists[checklist_id])
+    visits = _write_visits(conn, insp, resp, by)
+    final = visits[visits["status"] == "final"]
+    first = final[(final["revision"] == 1) & (final["type"] != "follow_up")]
+    follow = visits[(visits["revision"] == 1) & (visits["type"] == "follow_up")]
+    stamps = dict(zip(visits["visit_id"], visits["at"], strict=True))
+    finalize_visits(conn, first["visit_id"].tolist(), by, stamps)
+    checked = _check_actions(conn, rng, follow, visits, by)
+    finalize_visits(conn, follow.loc[follow["status"] == "final", "visit_id"].tolist(), by, stamps)
+    _close_on_documents(conn, rng, checked, end, by)
+    revised = final[final["revision"] > 1]
+    finalize_visits(conn, revised["visit_id"].tolist(), by, stamps)
+
+
+def _check_actions(conn, rng, follow: pd.DataFrame, visits: pd.DataFrame, by: str) -> set[int]:
+    """Follow-ups find 80% of the actions of the visit they follow done; the ids checked."""
+    origin_of = visits[visits["revision"] == 1].set_index("visit")["visit_id"]
+    origins = follow["follows"].map(origin_of)
+    a, i = schema.actions, schema.inspections
+    found = pd.DataFrame(
+        [
+            tuple(row)
+            for row in conn.execute(
+                sa.select(a.c.action_id, i.c.visit_id)
+                .join(i, i.c.inspection_id == a.c.inspection_id)
+                .where(a.c.status == "open")
+            )
+        ],
+        columns=["action_id", "origin"],
     )
-    key = ["inspection_id", "item_id"]  # in key order, the indexes grow at their end
-    bulk_insert(conn, schema.findings, rows.sort_values(key))
-    bulk_insert(conn, schema.actions, actions.sort_values(key))
+    found = found[found["origin"].isin(set(origins.dropna()))]
+    pairs = pd.DataFrame({"visit_id": follow["visit_id"], "origin": origins, "at": follow["at"]})
+    checks = pairs.merge(found, on="origin").sort_values(["visit_id", "action_id"])
+    if checks.empty:
+        return set()
+    done = rng.random(len(checks)) < 0.8
+    note = np.where(done, FOLLOW_UP_NOTES[0], FOLLOW_UP_NOTES[1])
+    frame = pd.DataFrame(
+        {
+            "visit_id": checks["visit_id"].to_numpy(),
+            "action_id": checks["action_id"].to_numpy("int64"),
+            "done": done,
+            "note": note,
+            "checked_by": by,
+            "checked_at": checks["at"].to_numpy(),
+        }
+    )
+    bulk_insert(conn, schema.action_checks, frame)
+    return set(frame["action_id"].tolist())
 
 
-def _closing(rng, findings: pd.DataFrame, insp: pd.DataFrame, end: dt.date):
-    """(closed_on or None, verifying inspection or None, inspected_on) for each finding.
-
-    With a final follow-up inspection, 80% are closed before it and verified by it;
-    otherwise 60% close on time, 25% late, the rest stay open; actions due after ``end``
-    close early 30% of the time. Nothing closes after ``end``.
-    """
-    by_id = insp.set_index("inspection_id")
-    origin = by_id.loc[findings["inspection_id"]]
-    follow = insp[(insp["follows"] >= 0) & (insp["status"] == "final")]
-    keys = zip(follow["follows"], follow["checklist_id"], strict=True)
-    follow_key = dict(zip(keys, follow["inspection_id"], strict=True))
-    verifier = pd.Series(list(zip(origin["visit"], origin["checklist_id"], strict=True)))
-    verifier = verifier.map(follow_key)
-    inspected = pd.to_datetime(origin["inspected_on"]).to_numpy("datetime64[D]")
-    seen = pd.to_datetime(verifier.map(by_id["inspected_on"])).to_numpy("datetime64[D]")
-    due = pd.to_datetime(findings["due_on"]).to_numpy("datetime64[D]")
+def _close_on_documents(conn, rng, checked: set[int], end: dt.date, by: str) -> None:
+    """Actions no follow-up checked: 60% closed on time on the establishment's documents,
+    25% late, the rest open; actions due after ``end`` close early 30% of the time. Nothing
+    closes after ``end``."""
+    a, i = schema.actions, schema.inspections
+    found = pd.DataFrame(
+        [
+            tuple(row)
+            for row in conn.execute(
+                sa.select(a.c.action_id, a.c.due_on, i.c.inspected_on)
+                .join(i, i.c.inspection_id == a.c.inspection_id)
+                .where(a.c.status == "open")
+                .order_by(a.c.action_id)
+            )
+        ],
+        columns=["action_id", "due_on", "inspected_on"],
+    )
+    found = found[~found["action_id"].isin(checked)]
+    if found.empty:
+        return
+    inspected = pd.to_datetime(found["inspected_on"]).to_numpy("datetime64[D]")
+    due = pd.to_datetime(found["due_on"]).to_numpy("datetime64[D]")
     last = np.datetime64(end, "D")
-    u, v = rng.random((2, len(findings)))
+    u, v = rng.random((2, len(found)))
 
     def after(start, days):
         return start + (1 + np.floor(v * np.maximum(days, 0))).astype("timedelta64[D]")
@@ -390,18 +469,30 @@ def _closing(rng, findings: pd.DataFrame, insp: pd.DataFrame, end: dt.date):
     def days(later, earlier):
         return (later - earlier).astype("timedelta64[D]").astype(float) - 1
 
-    verified = verifier.notna().to_numpy() & (u < 0.8)
     closed = np.select(
-        [verified, (due <= last) & (u < 0.6), (due <= last) & (u < 0.85), (due > last) & (u < 0.3)],
+        [(due <= last) & (u < 0.6), (due <= last) & (u < 0.85), (due > last) & (u < 0.3)],
         [
-            after(inspected, np.nan_to_num(days(seen, inspected))),
             after(inspected, days(due, inspected)),
             after(due, np.full(len(due), 59.0)),
             after(inspected, days(np.full(len(due), last), inspected)),
         ],
         np.datetime64("NaT"),
     )
-    closed = np.where(closed <= last, closed, np.datetime64("NaT"))
-    closed_on = [None if np.isnat(c) else c.astype(dt.date) for c in closed]
-    verified_by = np.where(verified & ~np.isnat(closed), verifier.to_numpy(object), None)
-    return closed_on, list(verified_by), list(origin["inspected_on"])
+    keep = ~np.isnat(closed) & (closed <= last)
+    rows = [
+        {"aid": int(aid), "day": day.astype(dt.date), "at": _stamp(day.astype(dt.date), 17)}
+        for aid, day in zip(found["action_id"].to_numpy()[keep], closed[keep], strict=True)
+    ]
+    if rows:
+        conn.execute(
+            a.update()
+            .where(a.c.action_id == sa.bindparam("aid"))
+            .values(
+                status="closed",
+                closed_on=sa.bindparam("day"),
+                closing_note=DOCUMENTS_NOTE,
+                updated_by=by,
+                updated_at=sa.bindparam("at"),
+            ),
+            rows,
+        )

@@ -22,21 +22,23 @@ What is generated, in order (each step a function of its own):
    realistic workforce sizes (households 2–9, cooperatives 10–60,
    enterprises 10–800 log-normal, larger mining and hydropower sites);
    those registered from 1 July 2025 are placed in the new communes;
-3. inspections (:mod:`audit_lib.sample._inspections`): each year a share of
+3. visits (:mod:`audit_lib.sample._inspections`): each year a share of
    the establishments (more of the high-risk ones, more in May, the OSH
-   Action Month), answered against every shipped checklist that applies,
+   Action Month), one sheet per shipped checklist that applies, answered
    with more violations in mining and hydropower and fewer each year;
    accident inspections after accidents, follow-ups, a few revisions with a
    reason, a few drafts at the end of the period;
-4. findings scored by :mod:`audit_lib.scoring._score` and corrective actions, closed
-   on time, late, or still open;
+4. records made by the store's own finalizing
+   (:func:`audit_lib.store.finalize_visits`, the operation the form uses):
+   scores, findings and corrective actions; follow-ups find most actions
+   done, and others are closed on documents on time, late, or left open;
 5. the registers (:mod:`audit_lib.sample._registers`), consistent with the
    establishments and with each other.
 
-Inspections and answers are written in bulk, straight into the tables the
-store reads, in one transaction (the store's own per-call API would stamp
-the clock and random uuids into the data, which a reproducible sample
-cannot have).
+Visits and answers are written in bulk as drafts, straight into the tables
+the store reads, in one transaction (the store's own per-call API would
+stamp the clock and random uuids into the data, which a reproducible sample
+cannot have); they are then finalized together, with a reproducible clock.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from audit_lib.scoring._score import (
     rules,
     score,
     score_many,
-    unanswered_critical,
 )
 
 __all__ = [
@@ -29,5 +28,4 @@ __all__ = [
     "rules",
     "score",
     "score_many",
-    "unanswered_critical",
 ]

@@ -260,22 +260,6 @@ def score_many(checklists: Mapping[str, object], responses, inspections, establi
     return Scored.concat(parts).ordered_as(inspections["inspection_id"])
 
 
-def unanswered_critical(checklist, responses, attrs: Mapping[str, object]) -> list[str]:
-    """Ids of the applicable critical items still unanswered in one inspection.
-
-    ``unanswered_critical(checklist, answers_df, {"sector": "mining", "workforce": 120})``
-    is what the form checks before finalizing; ``answers_df`` has ``item_id,
-    answer, value`` (an ``inspection_id`` column is not needed).
-    """
-    items = ItemTable.of(checklist)
-    one = responses.assign(inspection_id="_")
-    attrs_frame = pd.DataFrame([dict(attrs)])
-    judged, problems = judge(items, one, pd.Series(["_"]), attrs_frame)
-    raise_if_problems(ResponsesError, problems)
-    gaps = judged.gap[0] & items.critical
-    return items.frame["item_id"][gaps].tolist()
-
-
 def rules(checklist, lang: str = "vi") -> list[str]:
     """The scoring rules applied to ``checklist``, one sentence each, in ``lang``.
 

@@ -11,7 +11,9 @@ Usage::
 what a value must meet to be stored (largest counts, longest texts, characters),
 alike on SQLite and PostgreSQL.
 :func:`check_establishments` holds the rules every establishment meets, however
-it is entered (the store, the form, a register import); :func:`evidence_problems`
+it is entered (the store, the form, a register import); :func:`finalize_visits`
+makes records of many draft visits in one transaction (what ``Store.finalize_visit``
+does for one, and the sample generator for thousands); :func:`evidence_problems`
 and :func:`sniff` decide by content which evidence files are kept.
 """
 
@@ -23,6 +25,8 @@ from audit_lib.store._bulk import bulk_insert, insert_returning, native_records
 from audit_lib.store._establishments import ESTABLISHMENT_FLAGS, check_establishments
 from audit_lib.store._evidence import EVIDENCE_TYPES, evidence_problems, sniff
 from audit_lib.store._failures import explain as explain_failure
+from audit_lib.store._finalizing import finalize as finalize_visits
+from audit_lib.store._finalizing import remember_checklist
 from audit_lib.store._store import (
     Store,
     create_engine,
@@ -42,12 +46,14 @@ __all__ = [
     "default_db_url",
     "evidence_problems",
     "explain_failure",
+    "finalize_visits",
     "insert_returning",
     "limits",
     "migrations",
     "missing_sqlite_file",
     "native_records",
     "open_store",
+    "remember_checklist",
     "schema",
     "sniff",
 ]

@@ -251,16 +251,20 @@ def _unpack(pks: np.ndarray, blobs: list, width: int) -> np.ndarray:
     return (np.repeat(pks, lengths) * width + item) * 4 + code
 
 
-def pack(conn: sa.Connection, inspection_pks=None) -> int:
+def pack(conn: sa.Connection, inspection_pks=None, drafts_too: bool = False) -> int:
     """Store the packed answers of final inspections; returns how many were packed.
 
     ``inspection_pks`` (default: every final inspection not packed yet) must be
-    final: a final inspection's answers never change (a correction is a new
-    revision), so the packed copy can never go stale. :func:`read` takes a
-    packed inspection's answers from it, a draft's from ``responses``.
+    final, or about to be made final in the same transaction (``drafts_too``,
+    what finalizing does): a final inspection's answers never change (a
+    correction is a new revision), so the packed copy can never go stale.
+    :func:`read` takes a packed inspection's answers from it, a draft's from
+    ``responses``.
     """
     t = inspections.c
-    stmt = sa.select(t.inspection_pk).where(t.status == "final", t.answers_packed.is_(None))
+    stmt = sa.select(t.inspection_pk).where(t.answers_packed.is_(None))
+    if not drafts_too:
+        stmt = stmt.where(t.status == "final")
     if inspection_pks is not None:
         stmt = stmt.where(t.inspection_pk.in_([int(p) for p in inspection_pks]))
     pks = np.array(conn.execute(stmt.order_by(t.inspection_pk)).scalars().all(), dtype=np.int64)
@@ -307,11 +311,16 @@ def _inspection_rows(conn: sa.Connection, inspection_ids) -> tuple[pd.Series, pd
     return names, blobs
 
 
-def read(conn: sa.Connection, inspection_ids=None) -> pd.DataFrame:
-    """Every answer (of ``inspection_ids`` when given) as the contract's long frame."""
+def read(conn: sa.Connection, inspection_ids=None, item_ids=None) -> pd.DataFrame:
+    """Every answer (of ``inspection_ids``, of ``item_ids`` when given) as the contract's
+    long frame."""
     id_of, blobs = _inspection_rows(conn, inspection_ids)
     items = dict(conn.execute(sa.select(item_codes.c.item_pk, item_codes.c.item_id)).all())
     width = max(items, default=0) + 1
+    only = None
+    if item_ids is not None:
+        wanted_items = {str(i) for i in item_ids}
+        only = np.array([pk for pk, item in items.items() if item in wanted_items], np.int64)
     stored = blobs.notna().to_numpy()
     pks = id_of.index.to_numpy()
     parts = [_unpack(pks[stored], blobs[stored].tolist(), width)]
@@ -322,6 +331,8 @@ def read(conn: sa.Connection, inspection_ids=None) -> pd.DataFrame:
         values += _sparse(conn, where, "value")
         notes += _sparse(conn, where, "note")
     packed = np.concatenate(parts)
+    if only is not None:
+        packed = packed[np.isin((packed >> 2) % width, only)]
     if len(packed) > 1 and not (packed[1:] > packed[:-1]).all():
         packed = np.sort(packed)
     key = packed >> 2  # inspection_pk × width + item_pk, ascending

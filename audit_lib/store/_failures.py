@@ -19,6 +19,7 @@ so a driver's error never reaches people raw. Each is told by its code
 - not a database (a text file or a damaged database renamed ``.db``);
 - the same rows added by another import or user at the same time (a unique
   key violated: two imports of the same new keys on PostgreSQL);
+- a change to a finalized record, which the database's triggers refuse;
 - a value the database refuses (a CHECK constraint, too long, out of range,
   a NUL byte), which the checks before writing make rare;
 - no connection (the server is down, the database does not exist, a login refused).
@@ -100,11 +101,20 @@ MESSAGES = {
         "en": "{db} is not a database URL ({detail}): write sqlite:///folder/audit.db or "
         "postgresql+psycopg://user@host/name",
     },
+    "frozen": {
+        "vi": "cơ sở dữ liệu {db} từ chối thay đổi một biên bản đã hoàn tất{table}: biên bản "
+        "đã ký không được sửa, chỉ được lập bản sửa đổi có lý do; chưa ghi gì",
+        "en": "the database {db} refused to change a finalized record{table}: a signed record "
+        "is never changed, only revised with a reason; nothing was written",
+    },
     "other": {
         "vi": "lỗi cơ sở dữ liệu {db} ({detail}); chưa ghi gì",
         "en": "database error with {db} ({detail}); nothing was written",
     },
 }
+
+FROZEN = "OSH-FROZEN"
+"""How the triggers that keep a final record unchanged start their refusal (migration 0004)."""
 
 _SQLITE = {
     3: "cannot_open",  # SQLITE_PERM
@@ -162,6 +172,8 @@ def _fault(exc: BaseException) -> str:
     if not isinstance(exc, sa.exc.DBAPIError):  # a value the driver or SQLAlchemy cannot send
         return "refused" if isinstance(exc, sa.exc.StatementError | OverflowError) else "other"
     orig = exc.orig
+    if FROZEN in str(orig):  # a trigger of migration 0004
+        return "frozen"
     code = getattr(orig, "sqlite_errorcode", None)
     if code is not None:
         return "same_rows" if code in _SQLITE_UNIQUE else _SQLITE.get(code & 0xFF, "other")
@@ -178,6 +190,9 @@ def _table(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     diag = getattr(orig, "diag", None)
     table = getattr(diag, "table_name", None)
+    frozen = re.search(FROZEN + r".*\((\w+)\)\s*$", str(orig))
+    if table is None and frozen:
+        table = frozen.group(1)
     if table is None:
         found = re.search(r"constraint failed: (\w+)\.", str(orig))
         table = found.group(1) if found else None

@@ -121,6 +121,52 @@ establishments = sa.Table(
     *_stamp("updated"),
 )
 
+visits = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("visit_pk", sa.Integer(), primary_key=True, autoincrement=True),
+    _text("visit_id", 36, nullable=False, unique=True),
+    sa.Column(
+        "establishment_id",
+        sa.Integer(),
+        sa.ForeignKey("establishments.establishment_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("visited_on", sa.Date(), nullable=False),
+    _text("type", 20, nullable=False),
+    sa.Column("team", sa.Text(), nullable=False, server_default=""),
+    _text("place", 300),
+    _text("status", 10, nullable=False),
+    # the first revision's visit_id: every revision of one visit shares it
+    _text("chain_id", 36, nullable=False),
+    sa.Column("revision", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    _text("supersedes", 36, sa.ForeignKey("visits.visit_id")),
+    sa.Column("reason", sa.Text()),
+    sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    # set once, when the visit is finalized (a final visit with a verdict is frozen)
+    _text("record_number", 40, unique=True),
+    sa.Column("score", sa.Float()),
+    _text("verdict", 20),
+    sa.Column("passed", sa.Boolean()),
+    sa.Column("establishment_snapshot", sa.Text()),
+    *_stamp("finalized"),
+    *_stamp("created"),
+    *_stamp("updated"),
+    sa.UniqueConstraint("chain_id", "revision"),
+    sa.CheckConstraint("status IN ('draft', 'final')", name="status"),
+)
+
+checklist_contents = sa.Table(
+    "checklist_contents",
+    metadata,
+    _text("fingerprint", 64, primary_key=True),
+    _text("checklist_id", 80, nullable=False),
+    _text("checklist_version", 40, nullable=False),
+    # the canonical JSON the fingerprint is the sha256 of
+    sa.Column("content", sa.Text(), nullable=False),
+)
+
 inspections = sa.Table(
     "inspections",
     metadata,
@@ -151,6 +197,21 @@ inspections = sa.Table(
     sa.Column("answers_packed", sa.LargeBinary()),
     *_stamp("created"),
     *_stamp("updated"),
+    # the visit this sheet is part of (one sheet per applicable checklist)
+    _text("visit_id", 36, sa.ForeignKey("visits.visit_id"), index=True),
+    # the scoring results, stored when the visit is finalized (NULL for drafts)
+    sa.Column("applicable", sa.Integer()),
+    sa.Column("answered", sa.Integer()),
+    sa.Column("gaps", sa.Integer()),
+    sa.Column("critical_gaps", sa.Integer()),
+    sa.Column("weight_applicable", sa.Float()),
+    sa.Column("weight_earned", sa.Float()),
+    sa.Column("weight_gaps", sa.Float()),
+    sa.Column("score", sa.Float()),
+    sa.Column("critical_failures", sa.Integer()),
+    _text("grade", 20),
+    sa.Column("passed", sa.Boolean()),
+    _text("verdict", 20),
     sa.UniqueConstraint("chain_id", "revision"),
     sa.CheckConstraint("status IN ('draft', 'final')", name="status"),
 )
@@ -228,6 +289,32 @@ findings = sa.Table(
     sa.Column("action_en", sa.Text()),
     sa.Column("days_to_correct", sa.Integer()),
     sa.Column("due_on", sa.Date()),
+    sa.Column("weight", sa.Float()),
+    sa.Column("value", sa.Float()),
+    sa.Column("note", sa.Text()),
+)
+
+section_scores = sa.Table(
+    "section_scores",
+    metadata,
+    _text("inspection_id", 36, sa.ForeignKey("inspections.inspection_id"), primary_key=True),
+    _text("section_id", 80, primary_key=True),
+    sa.Column("applicable", sa.Integer(), nullable=False),
+    sa.Column("answered", sa.Integer(), nullable=False),
+    sa.Column("gaps", sa.Integer(), nullable=False),
+    sa.Column("weight_applicable", sa.Float(), nullable=False),
+    sa.Column("weight_earned", sa.Float(), nullable=False),
+    sa.Column("score", sa.Float()),
+)
+
+sheet_gaps = sa.Table(
+    "sheet_gaps",
+    metadata,
+    _text("inspection_id", 36, sa.ForeignKey("inspections.inspection_id"), primary_key=True),
+    _text("item_id", 80, primary_key=True),
+    _text("section_id", 80),
+    _text("severity", 20, nullable=False),
+    _text("reason", 30, nullable=False),
 )
 
 actions = sa.Table(
@@ -242,10 +329,29 @@ actions = sa.Table(
     sa.Column("due_on", sa.Date()),
     _text("status", 10, nullable=False, server_default="open"),
     sa.Column("closed_on", sa.Date()),
-    _text("verified_by", 36, sa.ForeignKey("inspections.inspection_id")),
+    # the (follow-up) visit that found it done, or NULL when closed on documents
+    _text("verified_in", 36, sa.ForeignKey("visits.visit_id")),
+    sa.Column("closing_note", sa.Text()),
     *_stamp("updated"),
     sa.UniqueConstraint("inspection_id", "item_id"),
-    sa.CheckConstraint("status IN ('open', 'closed')", name="status"),
+    sa.CheckConstraint("status IN ('open', 'closed', 'superseded')", name="status"),
+)
+
+action_checks = sa.Table(
+    "action_checks",
+    metadata,
+    _text("visit_id", 36, sa.ForeignKey("visits.visit_id"), primary_key=True),
+    sa.Column(
+        "action_id",
+        sa.Integer(),
+        sa.ForeignKey("actions.action_id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("done", sa.Boolean(), nullable=False),
+    sa.Column("note", sa.Text()),
+    _text("evidence_sha256", 64),
+    *_stamp("checked"),
 )
 
 # ---- registers --------------------------------------------------------------
@@ -375,6 +481,9 @@ RANGES: dict[str, dict[str, tuple[float, float]]] = {
     "responses": {"value": (-MAX_MEASURE, MAX_MEASURE)},
     "evidence": {"size": (1, MAX_EVIDENCE_BYTES)},
     "crosswalk": {"share": (0, 1)},
+    "visits": {"score": (0, 100)},
+    "inspections": {"score": (0, 100)},
+    "section_scores": {"score": (0, 100)},
     "workforce": {"year": _YEARS, "workers": _PEOPLE, "workers_labour_relations": _PEOPLE},
     "accidents": {
         "victims": (1, MAX_VICTIMS),
@@ -410,4 +519,12 @@ def _limit(table: sa.Table) -> None:
 for _table in metadata.tables.values():
     _limit(_table)
 
-MAIN_TABLES = ("units", "establishments", "inspections", "responses", "findings", "actions")
+MAIN_TABLES = (
+    "units",
+    "establishments",
+    "visits",
+    "inspections",
+    "responses",
+    "findings",
+    "actions",
+)

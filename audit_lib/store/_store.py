@@ -8,20 +8,24 @@ Usage::
     store.find_establishments("nam xe")        # by name, code or commune, any accents
     eid = store.add_establishment(code="6200123456", name="HTX Nậm Xe", kind="cooperative",
                                   sector="agriculture", unit_code="PT-NX", workforce=25)
-    iid = store.create_inspection(eid, checklist, "2025-05-12", "periodic", ["Lò Văn A"], by="a")
+    vid = store.create_visit(eid, "2025-05-12", "periodic", ["Lò Văn A"], checklists, by="a")
+    iid = store.visit_sheets(vid)["inspection_id"][0]     # one sheet per checklist
     version = store.save_answer(iid, "GEN.ORG.01", "compliant", by="a", expected_version=1)
-    store.finalize(iid, by="a", findings=scored.findings)
-    store.revise(iid, reason="sai ngày kiểm tra", by="b")   # a new draft revision
-    store.inspections(); store.responses()      # DataFrames (docs/contracts.md)
+    store.finalize_visit(vid, by="a")           # scored, checked, stored, frozen
+    store.revise_visit(vid, reason="sai ngày kiểm tra", by="b")   # a new draft revision
+    store.visits(); store.inspections(); store.responses()   # DataFrames (docs/contracts.md)
 
 Every call opens its own connection and runs in one transaction, so a widget
 callback on another thread is safe and a failure leaves nothing half-written.
 SQLite runs in WAL mode with a busy timeout, and write transactions start with
 ``BEGIN IMMEDIATE`` so read-then-write never deadlocks. A finalized inspection
-is never changed: :meth:`Store.revise` starts revision n+1 as a draft.
+is never changed (the database refuses it too): :meth:`Store.revise_visit`
+starts revision n+1 as a draft.
 Writers pass ``expected_version`` to detect a concurrent save: the loser gets
 :class:`~audit_lib.core.errors.ConflictError` with its unsaved data in ``pending``.
-Inspection writing lives in :mod:`audit_lib.store._inspections`; the rules an
+Visits live in :mod:`audit_lib.store._visits`, finalizing in
+:mod:`audit_lib.store._finalizing`, a sheet's answers and evidence in
+:mod:`audit_lib.store._inspections`; the rules an
 establishment must meet in :mod:`audit_lib.store._establishments`; register
 rows are written by :func:`audit_lib.registers.write_rows`.
 
@@ -65,8 +69,10 @@ from audit_lib.store import migrations
 from audit_lib.store._establishments import check_establishment
 from audit_lib.store._evidence import EvidenceFiles, default_evidence_dir
 from audit_lib.store._failures import database_name, explained, sqlite_path
+from audit_lib.store._finalizing import seal_migrated
 from audit_lib.store._inspections import InspectionLog
 from audit_lib.store._limits import control_character
+from audit_lib.store._visits import VisitLog, of_status
 
 MESSAGES = {
     "newer": {
@@ -194,16 +200,28 @@ def _opened(engine: sa.Engine, upgrade: bool) -> str | None:
     if current is not None and current not in {s.revision for s in migrations.scripts()}:
         url = db_urls.masked(engine.url)
         raise StoreError(both(MESSAGES, "newer", url=url, current=current, head=head))
-    if current == head or not upgrade:
+    if not upgrade or (current == head and not _unsealed(engine)):
         return current
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(453)")
         try:
-            migrations.upgrade(conn)
+            if current != head:
+                migrations.upgrade(conn)
         except CommandError as exc:  # 0003: rows beyond its limits, listed
             raise StoreError(f"{both(MESSAGES, 'upgrade_refused', db=db)}: {exc}") from exc
+        # 0004: the results of records final before it, stored once (also when the
+        # schema was brought to 0004 by other means); a cheap query when there are none
+        seal_migrated(conn)
         return migrations.current_revision(conn)
+
+
+def _unsealed(engine: sa.Engine) -> bool:
+    """Whether a visit final before 0004 still waits for its results to be stored."""
+    v = schema.visits
+    with engine.connect().execution_options(readonly=True) as conn, conn.begin():
+        stmt = sa.select(v.c.visit_pk).where(v.c.status == "final", v.c.verdict.is_(None))
+        return conn.execute(stmt.limit(1)).first() is not None
 
 
 def _select(table: sa.Table, columns: list[str] | None, *needed: str) -> sa.Select:
@@ -234,7 +252,7 @@ def _timeless(stmt: sa.Select) -> tuple[sa.Select, list[str]]:
     return stmt.with_only_columns(*columns), names
 
 
-class Store(InspectionLog):
+class Store(InspectionLog, VisitLog):
     """Reading frames and writing records; see the module docstring."""
 
     def __init__(self, engine: sa.Engine, evidence_files: EvidenceFiles):
@@ -280,11 +298,21 @@ class Store(InspectionLog):
             with self.reading() as conn:
                 return self._frame(stmt, conn)
         stmt, dates = _timeless(stmt)
+        flags = [c.name for c in stmt.selected_columns if isinstance(c.type, sa.Boolean)]
         result = conn.execute(stmt)
         keys = list(result.keys())
-        frame = pd.DataFrame([tuple(row) for row in result.all()], columns=keys)
+        try:  # the driver's own rows: SQLAlchemy's Row objects cost most of a large read
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
+        frame = pd.DataFrame.from_records(rows, columns=keys, coerce_float=False)
         for name in dates:
             frame[name] = pd.to_datetime(frame[name], format="ISO8601")
+        for name in flags:  # SQLite's 0 and 1, as SQLAlchemy would give them
+            known = frame[name].notna()
+            values = frame[name].astype(object).where(known, None)
+            values[known] = values[known].astype(bool)
+            frame[name] = values.astype(bool) if known.all() else values
         return frame
 
     # ---- reading --------------------------------------------------------------
@@ -340,21 +368,19 @@ class Store(InspectionLog):
         year: int | None = None,
         since=None,
         ids=None,
+        columns: list[str] | None = None,
     ) -> pd.DataFrame:
-        """Inspections; with ``current_only`` the newest revision per chain among ``status``."""
+        """Inspections (the visits' sheets); with ``current_only`` the newest revision per
+        chain among ``status``; only ``columns`` (and ``inspection_id``) when given."""
         t = schema.inspections
-        cols = [c for c in t.c if c.name not in ("inspection_pk", "chain_id")]
-        stmt = sa.select(*cols, t.c.chain_id)
-        if status is not None:
-            stmt = stmt.where(t.c.status == status)
-        if current_only:
-            newer = t.alias("newer")
-            later = sa.select(newer.c.inspection_pk).where(
-                newer.c.chain_id == t.c.chain_id, newer.c.revision > t.c.revision
-            )
-            if status is not None:
-                later = later.where(newer.c.status == status)
-            stmt = stmt.where(~later.exists())
+        hidden = ("inspection_pk", "chain_id", "answers_packed")
+        cols = [c for c in t.c if c.name not in hidden]
+        if columns is not None:
+            cols = [c for c in [*cols, t.c.chain_id] if c.name in {*columns, "inspection_id"}]
+            stmt = sa.select(*cols)
+        else:
+            stmt = sa.select(*cols, t.c.chain_id)
+        stmt = of_status(stmt, t, status, current_only)
         if year is not None:
             stmt = stmt.where(t.c.inspected_on.between(date(year, 1, 1), date(year, 12, 31)))
         if since is not None:
@@ -367,10 +393,11 @@ class Store(InspectionLog):
             frame = frame[frame["inspection_id"].isin(wanted)].reset_index(drop=True)
         return frame
 
-    def responses(self, inspection_ids=None) -> pd.DataFrame:
-        """Answers, long: ``inspection_id, item_id, answer, value, note`` (categoricals)."""
+    def responses(self, inspection_ids=None, item_ids=None) -> pd.DataFrame:
+        """Answers, long: ``inspection_id, item_id, answer, value, note`` (categoricals);
+        of ``inspection_ids`` and ``item_ids`` when given."""
         with self.reading() as conn:
-            return answers.read(conn, inspection_ids)
+            return answers.read(conn, inspection_ids, item_ids)
 
     def findings(self, inspection_ids=None, columns: list[str] | None = None) -> pd.DataFrame:
         """Findings (of ``inspection_ids`` when given); only ``columns`` when given."""

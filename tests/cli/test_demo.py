@@ -11,15 +11,18 @@ from audit_lib.cli import main
 from audit_lib.store import open_store
 
 
-def test_demo_plans_every_record_of_the_year_and_a_monitoring_report_per_unit(sample_db):
+def test_demo_plans_one_record_per_final_visit_of_the_year_and_a_monitoring_report_per_unit(
+    sample_db,
+):
     url = sample_db  # the demo's sample, smaller
     with open_store(url) as store:
-        inspections = store.inspections()
-    expected = set(inspections.loc[inspections["inspected_on"].dt.year == 2025, "inspection_id"])
+        visits = store.visits()
+    expected = set(visits.loc[visits["visited_on"].dt.year == 2025, "visit_id"])
 
     records, monitoring = demo.plan_jobs(url, 2025, "vi")
 
-    assert {job.parameters["inspection_id"] for job in records} == expected
+    assert len(records) == len(expected)  # one record per visit, not one per checklist
+    assert {job.parameters["visit_id"] for job in records} == expected
     units = [job.parameters["unit"] for job in monitoring]
     assert units == ["PT", "LC-DS", "LC-KL", "LC-PT", "LC-SLL", "LC-SSH"]
     assert {job.parameters["period"] for job in monitoring} == {"2021-2025"}

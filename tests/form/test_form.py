@@ -340,15 +340,35 @@ def test_finalize_stores_the_findings_and_corrective_actions(world, checklists):
     ]:
         answer(form, item_id, value)
     form.finalize_button.click()
-    assert "Đã hoàn tất 2 biên bản" in form.message.value
+    [visit] = store.visits(status="final").itertuples()
+    number = visit.record_number
+    assert number.endswith("/2025/BB-ATVSLĐ")
+    assert f"Đã hoàn tất biên bản số {number} (2 bảng kiểm)" in form.message.value
+    assert number in form.visit_header.value
     finals = store.inspections(status="final")
-    assert len(finals) == 2
+    assert len(finals) == 2 and set(finals.visit_id) == {visit.visit_id}
     findings = store.findings(inspection_ids=list(finals.inspection_id))
     assert sorted(findings.item_id) == ["FG.ORG.02", "FG.TRN.01"]
     actions = store.actions()
     assert sorted(actions.item_id) == ["FG.ORG.02", "FG.TRN.01"]
     assert set(actions.status) == {"open"}
     assert form.sheet_views[0].items["FG.ORG.01"].answer.disabled
+
+
+def test_a_second_visit_the_same_day_is_refused_naming_the_draft(world, checklists):
+    store, *_ = world
+    first = open_mine(store, checklists)
+    draft = first.session.visit["visit_id"]
+    again = new_form(store, checklists)
+    again.search.value = "dat hiem"
+    again.results.children[0].click()
+    again.inspected_on.value = date(2025, 5, 12)
+    again.start_button.click()
+    assert f"đã có biên bản nháp ngày 12/05/2025 ({draft})" in again.message.value
+    assert draft in again.date_error.value
+    assert list(store.visits(status="draft").visit_id) == [draft]
+    assert again.sheet_views == []
+    assert again.drafts.value == draft  # go on with it instead
 
 
 def test_a_draft_can_be_resumed_in_a_new_form(world, checklists):
@@ -375,10 +395,12 @@ def test_a_revision_needs_a_reason_and_copies_the_answers(world, checklists):
         answer(form, item_id, "compliant")
     form.finalize_button.click()
     form.revise_button.click()
-    assert "phải ghi lý do sửa đổi" in form.message.value
+    assert "cần ghi lý do sửa đổi" in form.message.value
     form.reason.value = "Nhập nhầm mục FG.ORG.02"
     form.revise_button.click()
     assert "Đã lập bản sửa đổi" in form.message.value
+    assert "Biên bản nháp" in form.visit_header.value
+    assert "sửa đổi lần 1: Nhập nhầm mục FG.ORG.02" in form.visit_header.value
     drafts = store.inspections(status="draft")
     assert set(drafts.revision) == {2}
     assert set(drafts.reason) == {"Nhập nhầm mục FG.ORG.02"}
@@ -400,8 +422,7 @@ def test_a_conflict_keeps_the_answer_on_screen_blocks_finalizing_and_save_overwr
     mine = open_mine(store, checklists)
     inspection_id = mine.sheet_views[0].sheet.inspection_id
     other = FormSession(store, by="Lò Văn Bình", checklists=checklists)
-    other.select(mine.session.establishment["establishment_id"])
-    other.resume([inspection_id])
+    other.resume(mine.session.visit["visit_id"])
     other.answer(inspection_id, "FG.ORG.01", answer="noncompliant")
 
     item = answer(mine, "FG.ORG.01", "compliant")
@@ -638,12 +659,11 @@ def test_the_notebook_explains_a_database_that_needs_upgrading(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def shared_mine(tmp_path_factory, checklists):
-    """One SQLite store with the mine, shared by the examples of a property test."""
+def shared_store(tmp_path_factory, checklists):
+    """One SQLite store with the communes, shared by the examples of a property test."""
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'audit.db'}", upgrade=True)
     add_units(store)
-    mine = store.add_establishment(**MINE)
-    yield store, mine
+    yield store
     store.close()
 
 
@@ -659,9 +679,10 @@ COMPLIANCE_ITEMS = ["FG.ORG.01", "FG.ORG.02", "FM.GND.01", "FM.GND.02"]
     )
 )  # fmt: skip
 def test_the_store_always_holds_the_last_answer_given_and_the_panel_scores_it(
-    shared_mine, checklists, given_answers
+    shared_store, checklists, given_answers
 ):
-    store, mine = shared_mine
+    store = shared_store  # a new mine each example: one draft a day per establishment
+    mine = store.add_establishment(**{**MINE, "code": f"62{len(store.establishments()):08d}"})
     session = FormSession(store, by="prop", checklists=checklists)
     session.select(mine)
     session.start(date(2025, 5, 12), "periodic", "prop")
@@ -697,38 +718,49 @@ def test_a_count_can_be_marked_not_applicable_and_back(world, checklists):
     assert not item.answer.disabled
 
 
-def test_resuming_after_the_checklist_changed_warns_the_inspector(world, checklists, tmp_path):
+def changed_general(tmp_path) -> dict:
+    """The test checklists with form_general at version test.2, its FG.ORG.02 dropped."""
+    text = (CHECKLISTS / "form_general.yaml").read_text(encoding="utf-8")
+    text = text.replace('version: "test.1"', 'version: "test.2"')
+    start = text.index("      - id: FG.ORG.02")
+    text = text[:start] + text[text.index("      - id: FG.ORG.03") :]
+    (tmp_path / "form_general.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "form_mining.yaml").write_text(
+        (CHECKLISTS / "form_mining.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return load_checklists(tmp_path)
+
+
+def test_a_draft_keeps_the_checklist_it_was_started_with_and_says_it_changed(
+    world, checklists, tmp_path
+):
     store, *_ = world
     first = open_mine(store, checklists)
-    answer(first, "FG.ORG.01", "compliant")
-    text = (CHECKLISTS / "form_general.yaml").read_text(encoding="utf-8")
-    (tmp_path / "form_general.yaml").write_text(
-        text.replace('version: "test.1"', 'version: "test.2"'), encoding="utf-8"
-    )
-    changed = load_checklists(tmp_path)
-    later = new_form(store, changed)
+    answer(first, "FG.ORG.02", "noncompliant")
+    later = new_form(store, changed_general(tmp_path))
     later.search.value = "dat hiem"
     later.results.children[0].click()
-    general = first.sheet_views[0].sheet.inspection_id
-    assert general in later.drafts.value
-    later.session.resume([general])
-    later.render()
-    [view] = later.sheet_views
-    assert view.sheet.changed_since == "test.1"
-    assert "phiên bản test.1 → test.2" in view.widget.children[0].value
+    assert later.drafts.value == first.session.visit["visit_id"]
+    later.resume_button.click()
+    general = later.sheet_views[0]
+    assert general.sheet.checklist.version == "test.1"
+    assert general.items["FG.ORG.02"].answer.value == "noncompliant"  # still asked
+    assert general.sheet.current_version == "test.2"
+    assert "dùng bảng kiểm phiên bản test.1" in general.widget.children[0].value
+    assert "hiện hành là phiên bản test.2" in general.widget.children[0].value
+    assert later.sheet_views[1].sheet.current_version is None  # mining did not change
 
 
-def test_resuming_an_inspection_whose_checklist_is_gone_is_refused_clearly(world, checklists):
+def test_a_draft_whose_checklist_left_the_folder_is_resumed_with_its_own(world, checklists):
     store, *_ = world
     first = open_mine(store, checklists)
-    mining = first.sheet_views[1].sheet.inspection_id
+    answer(first, "FM.GND.01", "compliant")
     later = new_form(store, {"form_general": checklists["form_general"]})
     later.search.value = "dat hiem"
     later.results.children[0].click()
-    assert later.drafts.value == (first.sheet_views[0].sheet.inspection_id, mining)
     later.resume_button.click()
-    assert "không tìm thấy bảng kiểm form_mining" in later.message.value
-    assert later.sheet_views == []
+    assert [v.sheet.checklist.id for v in later.sheet_views] == ["form_general", "form_mining"]
+    assert later.sheet_views[1].items["FM.GND.01"].answer.value == "compliant"
 
 
 @pytest.mark.slow

@@ -178,10 +178,12 @@ def test_an_inspector_answers_saves_and_finalizes_in_the_browser(page, database)
     page.locator(".audit-save").click()
     page.locator(".audit-message", has_text="Đã lưu").wait_for()
     page.locator(".audit-finalize").click()
-    page.locator(".audit-message", has_text="Đã hoàn tất 2 biên bản").wait_for()
+    page.locator(".audit-message", has_text="Đã hoàn tất biên bản số").wait_for()
 
     store = open_store(database)
     try:
+        [number] = store.visits(status="final").record_number
+        page.locator(".audit-visit-header .audit-record-number", has_text=number).wait_for()
         finals = store.inspections(status="final")
         assert sorted(finals.checklist_id) == ["form_general", "form_mining"]
         answers = store.responses(inspection_ids=list(finals.inspection_id))

@@ -436,13 +436,11 @@ def inspected_frames():
          "inspected_on": [dt.date(2025, 3, 1), dt.date(2025, 8, 1), dt.date(2025, 9, 1)],
          "status": ["final", "final", "draft"]}
     )  # fmt: skip
+    # i2 has two critical findings (and a major one)
     scores = pd.DataFrame(
         {"inspection_id": ["i1", "i2"], "score": [80.0, 50.0], "weight_applicable": [10.0, 6.0],
-         "weight_earned": [8.0, 3.0], "passed": [True, False], "verdict": ["pass", "fail"]}
-    )  # fmt: skip
-    findings = pd.DataFrame(
-        {"inspection_id": ["i2", "i2", "i2"], "item_id": ["a", "b", "c"],
-         "severity": ["critical", "critical", "major"]}
+         "weight_earned": [8.0, 3.0], "passed": [True, False], "verdict": ["pass", "fail"],
+         "critical_failures": [0, 2]}
     )  # fmt: skip
     actions = pd.DataFrame(
         {"action_id": [1, 2, 3], "inspection_id": "i2",
@@ -451,7 +449,7 @@ def inspected_frames():
          "closed_on": [dt.date(2025, 8, 20), dt.date(2025, 11, 1), None]}
     )  # fmt: skip
     return frames(establishments=establishments_a(), inspections=insp, scores=scores,
-                  findings=findings, actions=actions)  # fmt: skip
+                  actions=actions)  # fmt: skip
 
 
 MONITORED = [

@@ -112,8 +112,9 @@ def test_twenty_records_on_two_workers_one_killed_mid_run_all_made_and_equal_to_
 ):
     kernel_or_skip()
     address, client = cluster
-    ids = sample_store.inspections(year=2025)["inspection_id"].head(20).tolist()
+    ids = sample_store.visits(year=2025)["visit_id"].head(20).tolist()
     assert len(ids) == 20
+    names = [job.name for job in reports.plan_inspection_jobs(sample_db, ids=ids)]
     out = tmp_path / "dask"
     command = [*AUDIT, "report", "inspections", "--ids", ",".join(ids), "--out", str(out),
                "--scheduler", address, "--db", sample_db, "--lang", "en"]  # fmt: skip
@@ -121,7 +122,7 @@ def test_twenty_records_on_two_workers_one_killed_mid_run_all_made_and_equal_to_
     with log.open("wb") as stderr:
         run = subprocess.Popen(command, env=environment(), stdout=subprocess.PIPE, stderr=stderr)
     try:
-        made = lambda: len(list(out.glob("inspection-*.html")))  # noqa: E731
+        made = lambda: sum((out / f"{n}.html").exists() for n in names)  # noqa: E731
         started = wait_for(lambda: made() >= 5 or run.poll() is not None, timeout=300)
         assert started and run.poll() is None, log.read_text("utf-8", "replace")
         assert made() < len(ids), "the run ended before a worker could be killed"
@@ -141,9 +142,7 @@ def test_twenty_records_on_two_workers_one_killed_mid_run_all_made_and_equal_to_
     assert 'data-status="complete"' in page
     assert "20 hoàn thành, 0 lỗi / 20 ok, 0 failed" in page
     links = re.findall(r'<a href="([^"]+)">', page)
-    assert sorted(links) == sorted(
-        f"inspection-{i}.{ext}" for i in ids for ext in ("html", "ipynb")
-    )
+    assert sorted(links) == sorted(f"{n}.{ext}" for n in names for ext in ("html", "ipynb"))
     assert sorted(p.name for p in out.iterdir()) == sorted([*links, "index.html"])
 
     local = tmp_path / "local"
@@ -166,7 +165,7 @@ def free_port() -> int:
 def test_an_unreachable_scheduler_is_said_in_both_languages_without_a_traceback(
     sample_db, sample_store, tmp_path
 ):
-    ids = sample_store.inspections(year=2025)["inspection_id"].head(1).tolist()
+    ids = sample_store.visits(year=2025)["visit_id"].head(1).tolist()
     scheduler = f"tcp://127.0.0.1:{free_port()}"
     done = subprocess.run(
         [*AUDIT, "report", "inspections", "--ids", ids[0], "--out", str(tmp_path / "out"),
@@ -215,7 +214,7 @@ def test_workers_with_another_version_of_the_package_are_refused_before_anything
     (other / "osh_audit_workbench-9.9.9.dist-info" / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: osh-audit-workbench\nVersion: 9.9.9\n"
     )
-    ids = sample_store.inspections(year=2025)["inspection_id"].head(1).tolist()
+    ids = sample_store.visits(year=2025)["visit_id"].head(1).tolist()
     out = tmp_path / "out"
     with running_cluster(tmp_path, workers=1, worker_path=str(other)) as (address, _):
         done = subprocess.run(

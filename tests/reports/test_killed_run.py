@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from audit_lib.reports import _processes as processes
+from audit_lib.reports import _runner as reports
 from tests.reports.test_reports import kernel_or_skip
 
 AUDIT = [sys.executable, "-c", "from audit_lib.cli import main; main()"]
@@ -63,15 +64,16 @@ def test_a_run_killed_with_sigkill_leaves_no_process_no_socket_and_an_honest_ind
     kernel_or_skip()
     if not Path("/proc/self/environ").exists():
         pytest.skip("finds the run's processes through /proc (Linux)")
-    ids = sample_store.inspections(year=2025)["inspection_id"].head(4).tolist()
+    ids = sample_store.visits(year=2025)["visit_id"].head(4).tolist()
+    names = [job.name for job in reports.plan_inspection_jobs(sample_db, ids=ids)]
     out = tmp_path / "out"
     out.mkdir()
     # the run's own temporary folder, short: a socket path must fit in 107 bytes
     scratch = Path(tempfile.mkdtemp(prefix="k"))
     request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     # what an earlier, complete run left: its pages and an index claiming them
-    for inspection_id in ids:
-        (out / f"inspection-{inspection_id}.html").write_text(STALE, encoding="utf-8")
+    for name in names:
+        (out / f"{name}.html").write_text(STALE, encoding="utf-8")
     (out / "index.html").write_text(f'<body data-status="complete">{STALE}</body>')
     mark = uuid.uuid4().hex
     env = {**os.environ, MARK: mark, "TMPDIR": str(scratch)}
@@ -83,7 +85,8 @@ def test_a_run_killed_with_sigkill_leaves_no_process_no_socket_and_an_honest_ind
     try:
 
         def busy() -> bool:  # some pages of this run are made, not all, and a kernel is at work
-            made = [p for p in out.glob("inspection-*.html") if STALE not in p.read_text("utf-8")]
+            pages = [out / f"{name}.html" for name in names]
+            made = [p for p in pages if p.exists() and STALE not in p.read_text("utf-8")]
             kernels = [c for c in run_processes(mark).values() if "ipykernel" in c]
             return 0 < len(made) < len(ids) and bool(kernels)
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from audit_lib.cli import main
 from audit_lib.core import html as fragments
 from audit_lib.core.errors import ReportError
+from audit_lib.core.i18n import label
 from audit_lib.core.vocabulary import INSPECTION_VERDICT_LABELS
 from audit_lib.reports import _runner as reports
 from audit_lib.store import create_engine
@@ -50,38 +51,85 @@ def test_notebook_has_one_parameters_cell_and_the_project_kernel(name):
     assert nb.metadata.kernelspec.name == "osh-audit"
 
 
-def test_planned_jobs_pass_exactly_the_declared_parameters(inspected_db):
-    url, ids = inspected_db
-    job = reports.plan_inspection_jobs(url, year=2024)[0]
+FIRST, FOLLOW_UP = "0001/2024/BB-ATVSLĐ", "0001/2025/BB-ATVSLĐ"
+FIRST_NAME = "2024-05-10_6200000101_periodic_0001-2024-BB-ATVSLD"
+FOLLOW_UP_NAME = "2025-05-12_6200000101_follow_up_0001-2025-BB-ATVSLD"
+DONE_NOTE = "Đã lắp <che chắn> băng tải"
+
+
+def test_planned_jobs_pass_exactly_the_declared_parameters(visits_db):
+    url, ids = visits_db
+    (job,) = reports.plan_inspection_jobs(url, year=2024)
     assert tuple(job.parameters) == tuple(reports.declared_parameters(job.notebook))
-    assert job.parameters["inspection_id"] == ids[0]
+    assert job.parameters["visit_id"] == ids["first"]
+    assert job.name == FIRST_NAME
     assert job.label == (
-        "10/05/2024 · Công ty <b>Đất hiếm</b> Nậm Xe · "
-        "Danh mục kiểm tra ATVSLĐ ngành khai thác và chế biến khoáng sản"
+        "10/05/2024 · Công ty <b>Đất hiếm</b> Nậm Xe · Định kỳ · 0001/2024/BB-ATVSLĐ · "
+        + label(INSPECTION_VERDICT_LABELS, ids["verdicts"]["first"], "vi")
     )
     (english,) = reports.plan_inspection_jobs(url, year=2024, lang="en")
-    assert english.label.startswith("2024-05-10 · ") and "mining" in english.label.lower()
+    assert english.label.startswith("2024-05-10 · Công ty <b>Đất hiếm</b> Nậm Xe · Periodic · ")
     plan = ROOT / "data" / "plans" / "453-KH-HU.yaml"
     (job,) = reports.plan_monitoring_jobs(url, plan, "PT", "2021-2025")
     assert tuple(job.parameters) == tuple(reports.declared_parameters(job.notebook))
     assert job.label == "453-KH-HU · PT · 2021-2025"  # no unit list in this database: the code
 
 
-# -- a small hand-made database for inspection records -----------------------------
+def test_one_job_per_final_visit_chosen_by_id_or_record_number(visits_db):
+    url, ids = visits_db
+    every = reports.plan_inspection_jobs(url)
+    assert [j.name for j in every] == [FIRST_NAME, FOLLOW_UP_NAME]
+    chosen = reports.plan_inspection_jobs(url, ids=[FOLLOW_UP, ids["first"], ids["follow_up"]])
+    assert [j.parameters["visit_id"] for j in chosen] == [ids["follow_up"], ids["first"]]
+    assert [j.name for j in reports.plan_inspection_jobs(url, since="2025-01-01")] == [
+        FOLLOW_UP_NAME
+    ]
+    (unknown,) = reports.plan_inspection_jobs(url, ids=["no such/id"])
+    assert (unknown.name, unknown.parameters["visit_id"]) == ("visit-no_such_id", "no such/id")
 
 
-def build_inspected(url: str) -> list[str]:
-    """One mining establishment inspected in 2024 and 2025, with a typed <script> note."""
-    from audit_lib.checklists import load_checklist
-    from audit_lib.scoring import score
+# -- a small hand-made database of visits ----------------------------------------------
+
+
+def answer_all(store, visit_id: str, checklists: dict, failed: int, note_on=None) -> None:
+    """Answer every item of every sheet: numbers 5, the first ``failed`` major compliance
+    items of each sheet non-compliant, the others compliant; ``note_on`` (checklist id)
+    carries the typed <script> note on its first failed item."""
+    for sheet in store.visit_sheets(visit_id).itertuples():
+        items = checklists[sheet.checklist_id].items_frame()
+        numeric = (items["answer_type"] != "compliance").to_numpy()
+        majors = items[~numeric & (items["severity"] == "major") & items["applies_if"].isna()]
+        bad = majors["item_id"].head(failed)
+        answers = pd.DataFrame(
+            {
+                "item_id": items["item_id"],
+                "answer": np.where(numeric, None, "compliant"),
+                "value": np.where(numeric, 5.0, None),
+                "note": None,
+            }
+        )
+        answers.loc[items["item_id"].isin(bad), "answer"] = "noncompliant"
+        if sheet.checklist_id == note_on:
+            answers.loc[items["item_id"] == bad.iloc[0], "note"] = SCRIPT_NOTE
+        store.save_answers(sheet.inspection_id, answers, by="test")
+
+
+def build_visits(url: str, checklists: dict | None = None) -> dict:
+    """One mining establishment visited on 10/05/2024 (periodic) and 12/05/2025 (a
+    follow-up that finds one of the 2024 corrective actions done, one not), each visit
+    with the general and the mining checklist, a typed <script> note in 2024.
+    Returns the visit ids, the establishment id and the visits' verdicts."""
+    from audit_lib.checklists import applicable_checklists, load_checklists
     from audit_lib.store import open_store, schema
 
-    mining = load_checklist(ROOT / "checklists" / "mining.yaml")
-    items = mining.items_frame()
+    checklists = checklists or load_checklists()
+    used = applicable_checklists(checklists, "mining", "enterprise")
     with open_store(url, upgrade=True) as store:
         with store.transaction() as conn:
             conn.execute(
-                schema.units.insert().values(unit_code="PT-NX", name_vi="Nậm Xe", level="commune")
+                schema.units.insert().values(
+                    unit_code="PT-NX", name_vi="Nậm Xe", name_en="Nam Xe", level="commune"
+                )
             )
         est = store.add_establishment(
             code="6200000101",
@@ -96,82 +144,100 @@ def build_inspected(url: str) -> list[str]:
             labour_relations=True,
             employs_minors=False,
         )
-        ids = []
-        numeric = (items["answer_type"] != "compliance").to_numpy()
-        for day, bad in ((dt.date(2024, 5, 10), 3), (dt.date(2025, 5, 12), 2)):
-            iid = store.create_inspection(est, mining, day, "periodic", ["Lò Văn A"], by="test")
-            failed = items["item_id"][~numeric].head(bad)  # the first compliance items
-            answers = pd.DataFrame(
-                {
-                    "item_id": items["item_id"],
-                    "answer": np.where(numeric, None, "compliant"),
-                    "value": np.where(numeric, 5.0, None),
-                    "note": np.where(items["item_id"] == failed.iloc[0], SCRIPT_NOTE, None),
-                }
-            )
-            answers.loc[items["item_id"].isin(failed), "answer"] = "noncompliant"
-            store.save_answers(iid, answers, by="test")
-            found = store.inspections(status=None, ids=[iid])
-            scored = score(mining, store.responses([iid]), found, store.establishments())
-            store.finalize(iid, by="test", findings=scored.findings)
-            ids.append(iid)
-    return ids
+        team = ["Lò Văn A", "Giàng A Pao"]
+        first = store.create_visit(est, dt.date(2024, 5, 10), "periodic", team, used,
+                                   by="test", place="Mỏ đất hiếm Nậm Xe")  # fmt: skip
+        answer_all(store, first, checklists, 3, note_on="mining")
+        store.finalize_visit(first, by="test")
+        follow_up = store.create_visit(est, dt.date(2025, 5, 12), "follow_up", team, used,
+                                       by="test", place="Mỏ đất hiếm Nậm Xe")  # fmt: skip
+        answer_all(store, follow_up, checklists, 2)
+        done, not_done = store.open_actions(establishment_id=est)["action_id"].head(2)
+        store.check_action(follow_up, done, True, note=DONE_NOTE, by="test")
+        store.check_action(follow_up, not_done, False, note="Chưa làm", by="test")
+        store.finalize_visit(follow_up, by="test")
+        verdicts = store.visits().set_index("visit_id")["verdict"]
+    return {
+        "first": first,
+        "follow_up": follow_up,
+        "establishment": est,
+        "actions": (int(done), int(not_done)),
+        "verdicts": {"first": verdicts[first], "follow_up": verdicts[follow_up]},
+    }
 
 
 @pytest.fixture(scope="module")
-def inspected_db(tmp_path_factory):
+def visits_db(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'audit.db'}"
-    return url, build_inspected(url)
+    return url, build_visits(url)
 
 
 @pytest.fixture(scope="module")
-def inspection_run(inspected_db, tmp_path_factory):
+def inspection_run(visits_db, tmp_path_factory):
     """One batch: the 2024 record, and a wrong id that must fail without stopping it."""
     kernel_or_skip()
-    url, ids = inspected_db
+    url, ids = visits_db
     out = tmp_path_factory.mktemp("reports")
     with pytest.raises(ReportError) as caught:
-        reports.run_inspection_reports(url, out, ids=[ids[0], "no-such-id"], jobs=2, progress=False)
+        reports.run_inspection_reports(
+            url, out, ids=[ids["first"], "no-such-id"], jobs=2, progress=False
+        )
     return out, ids, caught.value
 
 
-def page(out: Path, inspection_id: str) -> str:
-    return (out / f"inspection-{inspection_id}.html").read_text("utf-8")
+def page(out: Path, name: str) -> str:
+    return (out / f"{name}.html").read_text("utf-8")
 
 
 @pytest.mark.kernel
-def test_inspection_record_reads_like_an_official_record(inspection_run, inspected_db):
-    from audit_lib.core.i18n import label
-    from audit_lib.reports import InspectionRecord
+def test_one_record_per_visit_with_every_checklist_one_number_and_one_signature(
+    inspection_run, visits_db
+):
+    from audit_lib.store import open_store
 
     out, ids, _ = inspection_run
-    html = page(out, ids[0])
-    expected = InspectionRecord.load(inspected_db[0], ids[0])  # what the library computes
+    html = page(out, FIRST_NAME)
     for text in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "BIÊN BẢN KIỂM TRA CÔNG TÁC AN TOÀN, VỆ SINH LAO ĐỘNG",
-        "Phong Thổ, ngày 10 tháng 05 năm 2024",
+        f"Số: {FIRST}",
+        "Nậm Xe, ngày 10 tháng 05 năm 2024",
         "Khai khoáng",
-        label(INSPECTION_VERDICT_LABELS, expected.scored.scores["verdict"].iloc[0], "vi"),
+        "Mỏ đất hiếm Nậm Xe",
+        "Lò Văn A; Giàng A Pao",
+        "Kết luận chung",
+        label(INSPECTION_VERDICT_LABELS, ids["verdicts"]["first"], "vi"),
+        "Cuộc kiểm tra chỉ đạt khi mọi bảng kiểm đều đạt",
         "Cách đánh giá đã áp dụng",
         "TRƯỞNG ĐOÀN KIỂM TRA",
-        "Lò Văn A",
     ):
         assert text in html, text
-    findings = expected.scored.findings
-    assert len(findings) >= 3  # the three failed items, and any count item below threshold
+    assert set(re.findall(r"\d{4}/\d{4}/BB-ATVSLĐ", html)) == {FIRST}  # one record, one number
+    assert html.count(f"Số: {FIRST}") == 1
+    assert html.count('class="signatures"') == 1 and html.count("ĐẠI DIỆN CƠ SỞ") == 1
+    assert html.count("<p>Lò Văn A</p>") == 1  # the head of the team signs
+    assert "Kết quả kiểm tra lại" not in html  # not a follow-up
+    with open_store(visits_db[0]) as store:
+        sheets = store.visit_sheets(ids["first"])
+        stored = store.scored(sheets["inspection_id"])
+    assert sheets["checklist_id"].tolist() == ["general", "mining"]
+    for row in stored.scores.itertuples():  # each checklist's stored score, grade and verdict
+        title = f"({row.checklist_id} {row.checklist_version})</td>"
+        assert f'{title}<td class="num">{row.score:.1f}</td><td>{row.grade} (' in html
+    assert html.count('src="data:image/png;base64,') == 2  # the section chart of each
+    findings = stored.findings
+    assert set(findings["inspection_id"]) == set(sheets["inspection_id"])
     for finding in findings.itertuples():  # each with its legal basis and due date
         assert f"<td>{finding.item_id}</td>" in html
         assert fragments.escape(finding.legal_basis) in html
         assert f'<td class="date">{fragments.day(finding.due_on)}</td>' in html
-    assert 'src="data:image/png;base64,' in html  # the section chart
 
 
 @pytest.mark.kernel
 def test_typed_text_is_escaped_and_nothing_is_loaded_from_outside(inspection_run):
-    out, ids, _ = inspection_run
-    html = page(out, ids[0])
+    out, _, _ = inspection_run
+    html = page(out, FIRST_NAME)
     # (nbconvert re-serialises output HTML: &#x27; comes back as a plain quote, harmless in text)
     assert "&lt;script&gt;alert('x')&lt;/script&gt; lan can hỏng" in html
     assert "Công ty &lt;b&gt;Đất hiếm&lt;/b&gt; Nậm Xe" in html
@@ -181,46 +247,51 @@ def test_typed_text_is_escaped_and_nothing_is_loaded_from_outside(inspection_run
 
 
 @pytest.mark.kernel
-def test_provenance_names_parameters_checklist_fingerprint_data_and_version(inspection_run):
+def test_provenance_names_record_visit_checklists_checksums_data_and_version(inspection_run):
     import audit_lib
-    from audit_lib.checklists import load_checklist
+    from audit_lib.checklists import load_checklists
 
     out, ids, _ = inspection_run
-    html = page(out, ids[0])
-    fingerprint = load_checklist(ROOT / "checklists" / "mining.yaml").fingerprint
+    html = page(out, FIRST_NAME)
+    shipped = load_checklists()
     assert "Nguồn gốc báo cáo" in html
-    assert f"inspection_id={ids[0]}" in html
-    assert f"mining 2025.1 {fingerprint}" in html
-    assert re.search(r"\(sha256\)</th><td>[0-9a-f]{64}</td>", html)
+    assert f"Số biên bản</th><td>{FIRST}</td>" in html
+    assert f"Mã cuộc kiểm tra</th><td>{ids['first']}</td>" in html
+    assert f"visit_id={ids['first']}" in html
+    for name in ("general", "mining"):
+        checksum = f"Bảng kiểm {name} 2025.1 — Mã kiểm tra (SHA-256)</th>"
+        assert f"{checksum}<td>{shipped[name].fingerprint}</td>" in html
+    assert re.search(r"Dữ liệu đã đọc — Mã kiểm tra \(SHA-256\)</th><td>[0-9a-f]{64}</td>", html)
     assert audit_lib.__version__ in html
 
 
 @pytest.mark.kernel
 def test_a_wrong_id_fails_its_own_report_only_and_the_index_says_why(inspection_run):
     out, ids, error = inspection_run
-    assert list(error.failures) == ["inspection-no-such-id"]
-    assert "NotFoundError" in error.failures["inspection-no-such-id"]
-    assert (out / "inspection-no-such-id.ipynb").exists()  # kept, with the failing cell
+    assert list(error.failures) == ["visit-no-such-id"]
+    assert "NotFoundError" in error.failures["visit-no-such-id"]
+    assert (out / "visit-no-such-id.ipynb").exists()  # kept, with the failing cell
     index = (out / "index.html").read_text("utf-8")
-    assert f'href="inspection-{ids[0]}.html"' in index
+    assert f'href="{FIRST_NAME}.html"' in index
+    assert f"10/05/2024 · Công ty &lt;b&gt;Đất hiếm&lt;/b&gt; Nậm Xe · Định kỳ · {FIRST}" in index
     assert "lỗi / failed" in index and "NotFoundError" in index
     assert "1 hoàn thành, 1 lỗi" in index
 
 
 @pytest.mark.kernel
-def test_the_same_inputs_give_the_same_report(inspection_run, inspected_db, tmp_path):
+def test_the_same_inputs_give_the_same_report(inspection_run, visits_db, tmp_path):
     out, ids, _ = inspection_run
-    url, _ = inspected_db
-    reports.run_inspection_reports(url, tmp_path, ids=[ids[0]], jobs=1, progress=False)
-    name = f"inspection-{ids[0]}"
-    assert (tmp_path / f"{name}.html").read_bytes() == (out / f"{name}.html").read_bytes()
-    assert (tmp_path / f"{name}.ipynb").read_bytes() == (out / f"{name}.ipynb").read_bytes()
+    url, _ = visits_db
+    reports.run_inspection_reports(url, tmp_path, ids=[FIRST], jobs=1, progress=False)
+    for ext in ("html", "ipynb"):
+        name = f"{FIRST_NAME}.{ext}"
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
 
 
 @pytest.mark.kernel
-def test_cli_writes_english_records_for_a_year_and_prints_the_index(inspected_db, tmp_path):
+def test_cli_writes_english_records_for_a_year_with_the_actions_checked(visits_db, tmp_path):
     kernel_or_skip()
-    url, ids = inspected_db
+    url, ids = visits_db
     result = CliRunner().invoke(
         main,
         ["report", "inspections", "--year", "2025", "--out", str(tmp_path), "--lang", "en"]
@@ -228,8 +299,14 @@ def test_cli_writes_english_records_for_a_year_and_prints_the_index(inspected_db
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().endswith("index.html")
-    html = page(tmp_path, ids[1])
+    html = page(tmp_path, FOLLOW_UP_NAME)
     assert "SOCIALIST REPUBLIC OF VIET NAM" in html and "RECORD OF OCCUPATIONAL SAFETY" in html
+    assert f"No. {FOLLOW_UP}" in html and "Follow-up" in html
+    assert "V. Corrective actions checked on this follow-up visit" in html
+    assert "VI. Items not checked" in html  # the parts after it are numbered on
+    assert f"<td>{FIRST}</td>" in html  # the record that required the actions
+    assert "<td>Done</td>" in html and "<td>Not done</td>" in html
+    assert fragments.escape(DONE_NOTE) in html
 
 
 def test_cli_needs_exactly_one_way_to_choose_inspections(tmp_path):
@@ -324,27 +401,49 @@ def test_explore_findings_notebook_runs_and_shows_its_widgets(sample_db, tmp_pat
 # -- the modules behind the notebooks, without a kernel -------------------------------
 
 
-def test_a_revised_record_shows_its_revision_and_reason(tmp_path):
-    from audit_lib.reports import InspectionRecord
+def test_a_revised_record_keeps_its_number_with_the_revision_and_reason(tmp_path):
+    from audit_lib.reports import VisitRecord
     from audit_lib.store import open_store
 
     url = f"sqlite:///{tmp_path / 'audit.db'}"
-    first, _ = build_inspected(url)
+    ids = build_visits(url)
     with open_store(url) as store:
-        revised = store.revise(first, "Sai số lao động <ghi nhầm>", by="test")
-        store.finalize(revised, by="test")
-    details = InspectionRecord.load(url, revised, "vi").details()
-    assert "Lần sửa đổi</th><td>2</td>" in details
-    assert "Sai số lao động &lt;ghi nhầm&gt;" in details
-    assert "Lần sửa đổi" not in InspectionRecord.load(url, first, "vi").details()
+        revised = store.revise_visit(ids["first"], "Sai số lao động <ghi nhầm>", by="test")
+        assert [j.parameters["visit_id"] for j in reports.plan_inspection_jobs(url, year=2024)] == [
+            ids["first"]  # a draft revision has no record yet: the final one is current
+        ]
+        store.finalize_visit(revised, by="test")
+    record = VisitRecord.load(url, revised, "vi")
+    assert "Lần sửa đổi</th><td>2</td>" in record.details()
+    assert "Sai số lao động &lt;ghi nhầm&gt;" in record.details()
+    assert f"Số: {FIRST}-SĐ2" in record.heading()
+    assert "Lần sửa đổi</th><td>2</td>" in record.provenance()
+    assert "Lần sửa đổi" not in VisitRecord.load(url, ids["first"], "vi").details()
+    (job,) = reports.plan_inspection_jobs(url, year=2024)  # one record per visit: the revision
+    assert job.parameters["visit_id"] == revised
+    assert job.name == f"{FIRST_NAME}-SD2"
 
 
-def test_an_unknown_inspection_is_a_not_found_error(inspected_db):
-    from audit_lib.core.errors import NotFoundError
-    from audit_lib.reports import InspectionRecord
+def test_a_draft_visit_has_no_record_and_an_unknown_one_is_not_found(tmp_path):
+    from audit_lib.checklists import load_checklists
+    from audit_lib.core.errors import InputError, NotFoundError
+    from audit_lib.reports import VisitRecord
+    from audit_lib.store import open_store
 
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    ids = build_visits(url)
+    with open_store(url) as store:
+        draft = store.create_visit(
+            ids["establishment"], "2025-06-01", "unannounced", "Lò Văn A",
+            [load_checklists()["general"]],
+        )  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        VisitRecord.load(url, draft)
+    assert f"visit {draft}: status: visit {draft} is still a draft" in str(caught.value)
+    assert "còn là bản nháp" in str(caught.value)
+    assert [j.name for j in reports.plan_inspection_jobs(url)] == [FIRST_NAME, FOLLOW_UP_NAME]
     with pytest.raises(NotFoundError):
-        InspectionRecord.load(inspected_db[0], "no-such-id")
+        VisitRecord.load(url, "no-such-id")
 
 
 def test_data_fingerprint_ignores_row_and_column_order_but_not_content():
@@ -388,11 +487,14 @@ def test_a_commune_year_is_an_interim_review_without_commune_breakdown(sample_db
 def test_the_record_reads_the_same_from_sqlite_and_postgresql(db_url):
     import sqlalchemy as sa
 
-    from audit_lib.reports import InspectionRecord
+    from audit_lib.reports import VisitRecord
 
-    first, _ = build_inspected(db_url)
-    record = InspectionRecord.load(db_url, first, "en")
+    ids = build_visits(db_url)
+    record = VisitRecord.load(db_url, ids["follow_up"], "en")
     assert "Lò Văn A" in record.signatures()
-    assert len(record.scored.findings) >= 3
+    assert record.sheets["checklist_id"].tolist() == ["general", "mining"]
+    assert len(record.scored.findings) >= 4  # two failed items on each checklist
+    assert record.checks["done"].tolist() == [True, False]
+    assert record.checks["required_by"].tolist() == [FIRST, FIRST]
     shown = sa.make_url(db_url).render_as_string(hide_password=True)  # no password in reports
     assert record.parameters["db_url"] == shown

@@ -67,7 +67,7 @@ def test_a_job_with_an_unknown_parameter_is_refused_by_name_before_any_kernel_st
 
     monkeypatch.setattr(reports, "kernel_for", no_kernel)
     monkeypatch.setattr(reports, "execute_all", no_kernel)
-    job = reports.Job("r0", "inspection_report", {"inspection_id": "x", "langue": "en"})
+    job = reports.Job("r0", "inspection_report", {"visit_id": "x", "langue": "en"})
     out = tmp_path / "out"
     with pytest.raises(InputError) as caught:
         reports.run([job], out, "Thử", progress=False)
@@ -75,7 +75,7 @@ def test_a_job_with_an_unknown_parameter_is_refused_by_name_before_any_kernel_st
     assert (problem.location, problem.field, problem.reason) == ("job r0", "langue", "unknown")
     message = str(caught.value)
     assert "langue: sổ tay không khai báo tham số này" in message
-    assert "the notebook declares no such parameter (it declares: inspection_id, db_url, lang)" in (
+    assert "the notebook declares no such parameter (it declares: visit_id, db_url, lang)" in (
         message
     )
     assert not out.exists()
@@ -92,7 +92,7 @@ def test_a_missing_notebook_is_refused_before_any_kernel_starts(tmp_path):
 
 def test_a_job_may_leave_declared_parameters_at_their_defaults():
     jobs = [
-        reports.Job("i", "inspection_report", {"inspection_id": "x"}),
+        reports.Job("i", "inspection_report", {"visit_id": "x"}),
         reports.Job("m", "monitoring_report", {"unit": "LC-SSH", "lang": "en"}),
         reports.Job("e", "explore_findings", {}),
     ]

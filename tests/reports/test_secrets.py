@@ -74,7 +74,8 @@ def test_no_report_file_output_or_message_holds_the_database_password(secret_db_
     from audit_lib.store import open_store
 
     with open_store(secret_db_url) as store:
-        ids = store.inspections()["inspection_id"].head(2).tolist()
+        ids = store.visits()["visit_id"].head(2).tolist()
+    first = reports.plan_inspection_jobs(secret_db_url, ids=ids[:1])[0].name
     inspections = audit(
         "report", "inspections", "--ids", ",".join(ids), "--out", str(tmp_path / "records"),
         "--jobs", "2", "--db", secret_db_url,
@@ -93,7 +94,7 @@ def test_no_report_file_output_or_message_holds_the_database_password(secret_db_
     for run in (inspections, monitoring):
         assert not leaks(run.stdout) and not leaks(run.stderr)
     # the notebooks still say which database they read, without the password
-    executed = nbformat.read(tmp_path / "records" / f"inspection-{ids[0]}.ipynb", as_version=4)
+    executed = nbformat.read(tmp_path / "records" / f"{first}.ipynb", as_version=4)
     given = sa.make_url(secret_db_url)
     assert executed.metadata["papermill"]["parameters"]["db_url"] == (
         f"postgresql+psycopg://{given.username}@{given.host}:{given.port}/{given.database}"

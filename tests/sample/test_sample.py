@@ -225,8 +225,11 @@ def test_corrective_actions_close_after_the_inspection_and_not_after_the_period(
     assert (closed["closed_on"] <= pd.Timestamp(2025, 12, 31)).all()
     late = closed["closed_on"] > closed["due_on"]
     assert 0 < late.sum() < len(closed)
-    verified = closed["verified_by"].dropna()
-    assert (insp.loc[verified, "type"] == "follow_up").all()
+    verified = closed.dropna(subset=["verified_in"])
+    visits = sample_store.visits(status=None, current_only=False).set_index("visit_id")
+    assert len(verified) and (visits.loc[verified["verified_in"], "type"] == "follow_up").all()
+    seen_on = pd.to_datetime(visits.loc[verified["verified_in"], "visited_on"]).to_numpy()
+    assert (verified["closed_on"].to_numpy() == seen_on).all()  # closed by the follow-up
     assert actions.loc[actions["status"] == "open", "closed_on"].isna().all()
 
 
@@ -251,3 +254,31 @@ def test_sample_dates_stay_inside_the_years_asked_for(tmp_path, empty_db_file):
     assert set(store.register("workforce")["year"]) == {2023, 2024}
     assert insp["created_at"].min() >= pd.Timestamp(dt.date(2023, 1, 1))
     store.close()
+
+
+def test_every_final_visit_is_one_record_numbered_without_gaps_per_year(sample_store):
+    visits = sample_store.visits(status=None, current_only=False)
+    final, drafts = visits[visits["status"] == "final"], visits[visits["status"] == "draft"]
+    assert len(drafts) and drafts["record_number"].isna().all()
+    assert final["record_number"].notna().all() and final["record_number"].is_unique
+    first = final[final["revision"] == 1].sort_values(["visited_on", "record_number"])
+    for year, group in first.groupby(pd.to_datetime(first["visited_on"]).dt.year):
+        numbers = group["record_number"].str.extract(r"^(\d+)/(\d+)/")
+        assert (numbers[1].astype(int) == year).all()
+        assert sorted(numbers[0].astype(int)) == list(range(1, len(group) + 1))
+    sheets = sample_store.inspections(status=None, current_only=False)
+    assert sheets["visit_id"].isin(visits["visit_id"]).all()
+    per_visit = sheets.groupby("visit_id")["checklist_id"]
+    assert (per_visit.nunique() == per_visit.size()).all()  # one sheet per checklist
+
+
+def test_a_revision_revises_the_whole_visit_and_keeps_every_sheet(sample_store):
+    visits = sample_store.visits(status=None, current_only=False).set_index("visit_id")
+    revised = visits[visits["revision"] > 1]
+    assert len(revised) and revised["reason"].str.len().gt(0).all()
+    sheets = sample_store.inspections(status=None, current_only=False)
+    count = sheets.groupby("visit_id").size()
+    assert (count[revised.index].to_numpy() == count[revised["supersedes"]].to_numpy()).all()
+    assert revised["record_number"].str.endswith("-SĐ2").all()
+    originals = visits.loc[revised["supersedes"], "record_number"].to_numpy()
+    assert [n.removesuffix("-SĐ2") for n in revised["record_number"]] == list(originals)

@@ -24,7 +24,6 @@ from audit_lib.scoring._score import (
     rules,
     score,
     score_many,
-    unanswered_critical,
 )
 from tests.factories import checklist, grades, item
 
@@ -413,13 +412,6 @@ def test_score_many_names_an_unknown_checklist(example):
     insp = inspections("A").assign(checklist_id="nope")
     with pytest.raises(ResponsesError, match="inspection A: checklist_id: no checklist 'nope'"):
         score_many({"example": example}, frame(), insp)
-
-
-def test_unanswered_critical_lists_applicable_critical_items_without_answer(example):
-    answered = pd.DataFrame({"item_id": ["EX.ORG.01"], "answer": ["compliant"]})
-    assert unanswered_critical(example, answered, {"workforce": 30}) == ["EX.SAF.01"]
-    answered = pd.DataFrame({"item_id": ["EX.SAF.01"], "answer": ["na"]})
-    assert unanswered_critical(example, answered, {"workforce": 30}) == []
 
 
 def test_rules_are_written_in_both_languages_with_the_checklists_bands_and_days(example):

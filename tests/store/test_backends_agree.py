@@ -47,6 +47,7 @@ from audit_lib.core.errors import InputError, RegisterImportError, StoreError
 from audit_lib.registers import REGISTERS, import_register, write_rows
 from audit_lib.store import create_engine, migrations, open_store, schema
 from tests.conftest import ROOT, fresh_pg_database, pg_server_or_skip
+from tests.factories import SHEET, sheet
 
 UNITS = ROOT / "data" / "units" / "units.csv"
 AUDIT = [sys.executable, "-c", "from audit_lib.cli import main; main()"]
@@ -250,15 +251,15 @@ def test_written_rows_with_text_the_table_cannot_hold_are_refused_by_row(store, 
 # ---- the store's own writes --------------------------------------------------------
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + bytes(17)
-CHECKLIST = {"id": "general", "version": "2025.1", "fingerprint": "f"}
 
 
 def _draft(store) -> str:
+    """The sheet of a new draft visit of a new mine."""
     eid = store.add_establishment(
         code="6200000001", name="Mỏ Nậm Xe", kind="enterprise", sector="mining",
         unit_code="PT-NX", workforce=30,
     )  # fmt: skip
-    return store.create_inspection(eid, CHECKLIST, "2025-05-12", "periodic", ["Lò Văn A"], by="a")
+    return sheet(store, establishment_id=eid, team=["Lò Văn A"], by="a")
 
 
 def test_every_write_of_the_store_refuses_unstorable_values_alike_before_writing(units_store):
@@ -278,12 +279,18 @@ def test_every_write_of_the_store_refuses_unstorable_values_alike_before_writing
             code="6200000002", name="M" * 301, kind="enterprise", sector="mining",
             unit_code="PT-NX", workforce=3,
         ),
-        "an inspector with a NUL": lambda: store.create_inspection(
-            1, CHECKLIST, "2025-05-12", "periodic", ["Lò\x00 Văn A"]
+        "an inspector with a NUL": lambda: store.create_visit(
+            1, "2025-05-13", "periodic", ["Lò\x00 Văn A"], [SHEET]
         ),
-        "a 201-character user": lambda: store.create_inspection(
-            1, CHECKLIST, "2025-05-12", "periodic", ["A"], by="b" * 201
+        "a 201-character user": lambda: store.create_visit(
+            1, "2025-05-13", "periodic", ["A"], [SHEET], by="b" * 201
         ),
+        "a place with an escape": lambda: store.create_visit(
+            1, "2025-05-13", "periodic", ["A"], [SHEET], place="\x1b[2J"
+        ),
+        "a reason with a NUL": lambda: store.revise_visit("x", "sửa\x00", by="a"),
+        "a closing note with a NUL": lambda: store.close_action(1, "2025-05-13", note="\x00"),
+        "a check note with a NUL": lambda: store.check_action("x", 1, True, note="\x00"),
         "a note with a NUL": lambda: store.save_answer(iid, "G.1", "na", note="đo\x00 lại"),
         "an infinite value": lambda: store.save_answer(iid, "G.1", value="inf"),
         "an 81-character item": lambda: store.save_answer(iid, "G" * 81, "na"),

@@ -1,9 +1,10 @@
-"""Visits that have not happened yet: the store refuses an inspection dated in the future.
+"""Visits that have not happened yet: the store refuses a visit dated in the future.
 
 The attack: ``Store.create_inspection`` (and so the form) accepted any date, so
 a visit dated next year was recorded, counted in this year's indicators and
 reports, and could be finalized before it took place. The store now refuses a
-date after today plus ``core.text.FUTURE_MARGIN`` (one day, for the time zones
+visit (``Store.create_visit``), or the closing of a corrective action, dated
+after today plus ``core.text.FUTURE_MARGIN`` (one day, for the time zones
 between the server and the inspectors), in both languages, naming the field;
 nothing is written. The one rule lives in the store, so the form, notebooks
 and scripts all meet it.
@@ -17,11 +18,12 @@ import pytest
 
 from audit_lib.core.errors import InputError, Reason
 from audit_lib.core.text import FUTURE_MARGIN, latest_day
-from tests.store.test_store import CHECKLIST, _dump, _establishment
+from tests.factories import SHEET, establishment, visit
+from tests.store.test_store import _dump
 
 
 def create(store, eid: int, day) -> str:
-    return store.create_inspection(eid, CHECKLIST, day, "periodic", ["Lò Văn Minh"], by="minh")
+    return visit(store, establishment_id=eid, visited_on=day, team=["Lò Văn Minh"])
 
 
 @pytest.mark.parametrize(
@@ -32,7 +34,7 @@ def create(store, eid: int, day) -> str:
 def test_an_inspection_dated_after_tomorrow_is_refused_and_nothing_is_written(
     store, ahead, spelling
 ):
-    eid = _establishment(store)
+    eid = establishment(store)
     before = _dump(store)
     day = dt.date.today() + dt.timedelta(days=ahead)
     with pytest.raises(InputError) as caught:
@@ -40,7 +42,7 @@ def test_an_inspection_dated_after_tomorrow_is_refused_and_nothing_is_written(
     (problem,) = caught.value.problems
     assert (problem.file, problem.field, problem.reason) == (
         f"establishment {eid}",
-        "inspected_on",
+        "visited_on",
         Reason.VALUE,
     )
     latest = latest_day()
@@ -56,8 +58,9 @@ def test_an_inspection_dated_after_tomorrow_is_refused_and_nothing_is_written(
 @pytest.mark.parametrize("ago", [-1, 0, 1, 400])
 def test_today_tomorrow_and_the_past_are_accepted(store, ago):
     day = dt.date.today() - dt.timedelta(days=ago)
-    iid = create(store, _establishment(store), day.isoformat())
-    assert store.inspections(status=None, ids=[iid])["inspected_on"].iloc[0].date() == day
+    vid = create(store, establishment(store), day.isoformat())
+    assert store.visit(vid)["visited_on"].date() == day
+    assert store.visit_sheets(vid)["inspected_on"].iloc[0].date() == day
 
 
 def test_the_margin_is_one_day():
@@ -66,9 +69,22 @@ def test_the_margin_is_one_day():
 
 
 def test_a_future_date_is_refused_with_the_other_problems(store):
-    eid = _establishment(store)
+    eid = establishment(store)
     day = (latest_day() + dt.timedelta(days=1)).isoformat()
     with pytest.raises(InputError) as caught:
-        store.create_inspection(eid, CHECKLIST, day, "surprise", ["A"], by="a")
-    assert {p.field for p in caught.value.problems} == {"type", "inspected_on"}
-    assert store.inspections(status=None).empty
+        store.create_visit(eid, day, "surprise", ["A"], [SHEET], by="a")
+    assert {p.field for p in caught.value.problems} == {"type", "visited_on"}
+    assert store.visits(status=None).empty and store.inspections(status=None).empty
+
+
+def test_a_corrective_action_closed_in_the_future_is_refused(store):
+    vid = visit(store)
+    iid = store.visit_sheets(vid)["inspection_id"].iloc[0]
+    store.save_answer(iid, "A.2", "noncompliant", by="a")
+    store.finalize_visit(vid, by="a")
+    action = int(store.actions()["action_id"].iloc[0])
+    before = _dump(store)
+    with pytest.raises(InputError) as caught:
+        store.close_action(action, latest_day() + dt.timedelta(days=1), by="a")
+    assert [p.field for p in caught.value.problems] == ["closed_on"]
+    assert _dump(store) == before

@@ -17,7 +17,8 @@ from PIL import Image
 
 from audit_lib.core.errors import InputError, Reason
 from audit_lib.store import evidence_problems, sniff
-from tests.store.test_store import _draft, _dump
+from tests.factories import sheet as _draft
+from tests.store.test_store import _dump
 
 
 def image(fmt: str) -> bytes:

@@ -14,6 +14,7 @@ from audit_lib.cli import main
 from audit_lib.core.errors import DatabaseMissingError, SchemaOutdatedError, StoreError
 from audit_lib.store import create_engine, migrations, open_store, schema
 from audit_lib.store._schema import metadata
+from tests.factories import checklist, item, sheets, visit
 
 
 def _tables(url: str) -> set[str]:
@@ -97,10 +98,11 @@ def test_downgrading_to_base_removes_every_table_and_upgrading_restores_them(db_
 def test_upgrading_from_0001_packs_the_answers_of_final_inspections_only(db_url):
     store = open_store(db_url, upgrade=True)
     est = _mine(store)
-    checklist = {"id": "general", "version": "2025.1", "fingerprint": "f"}
-    ids = []
-    for answer in ("compliant", "noncompliant"):
-        iid = store.create_inspection(est, checklist, "2025-05-12", "periodic", ["A"], by="t")
+    three = checklist("three", sections={"G": [item("G.1"), item("G.2"), item("G.3")]})
+    ids, visits = [], []
+    for day, answer in (("2025-05-12", "compliant"), ("2025-05-13", "noncompliant")):
+        visits.append(visit(store, [three], establishment_id=est, visited_on=day, by="t"))
+        [iid] = sheets(store, visits[-1])
         answers = pd.DataFrame(
             {
                 "item_id": ["G.1", "G.2", "G.3"],
@@ -111,7 +113,7 @@ def test_upgrading_from_0001_packs_the_answers_of_final_inspections_only(db_url)
         )
         store.save_answers(iid, answers, by="t")
         ids.append(iid)
-    store.finalize(ids[0], by="t")
+    store.finalize_visit(visits[0], by="t")
     before = store.responses()
     store.close()
     engine = create_engine(db_url)

@@ -13,15 +13,18 @@ import struct
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from audit_lib.sample import generate
+from audit_lib.checklists import load_checklists
 from audit_lib.store import answers, create_engine, migrations, open_store
 from audit_lib.store._schema import metadata
+from tests.factories import visit
 
 VERSIONS = migrations.HERE / "versions"
 OWN = migrations.__name__
@@ -98,21 +101,61 @@ def _packed(conn: sa.Connection) -> dict:
     return {pk: None if blob is None else bytes(blob) for pk, blob in conn.execute(rows)}
 
 
+def _answered(store, visit_id: str, rng: np.random.Generator) -> None:
+    """Answer the items of the visit's sheets at random (a value for count items), every
+    critical item among them, so that the visit can be finalized."""
+    for iid, checklist_id in store.visit_sheets(visit_id)[["inspection_id", "checklist_id"]].values:
+        items = [i for s in load_checklists()[checklist_id].sections for i in s.items]
+        some = ["compliant", "noncompliant", "na", None]
+        store.save_answers(
+            iid,
+            pd.DataFrame(
+                {
+                    "item_id": [i.id for i in items],
+                    "answer": [
+                        rng.choice(some[:3] if i.severity == "critical" else some) for i in items
+                    ],  # fmt: skip
+                    "value": [
+                        float(rng.integers(0, 40)) if i.answer == "count" else None for i in items
+                    ],  # fmt: skip
+                    "note": None,
+                }
+            ),
+        )
+
+
 def test_the_frozen_codec_of_0002_packs_the_same_bytes_as_the_live_one(db_url, tmp_path):
-    """A divergence must be a decision: the live code reads what 0002 wrote."""
+    """A divergence must be a decision: the live code reads what 0002 wrote.
+
+    Final visits (one revised, its revision a draft) and a draft, made through the
+    store; then, back at 0003 (no frozen records there), 0002's own packing again.
+    """
+    rng = np.random.default_rng(5)
+    shipped = load_checklists()
     store = open_store(db_url, upgrade=True, evidence_dir=tmp_path / "evidence")
     try:
-        generate(store, scale=0.05, years=(2024, 2025))
-        final = store.inspections()["inspection_id"].iloc[0]
-        store.revise(final, reason="a draft too", by="t")
+        made = [
+            visit(store, [shipped["general"], shipped["mining"]], sector="mining") for n in range(5)
+        ]
+        for n, vid in enumerate(made):
+            _answered(store, vid, rng)
+            if n < 4:
+                store.finalize_visit(vid, by="t")
+        store.revise_visit(made[0], reason="a draft too", by="t")
         with store.reading() as conn:
             live = _packed(conn)
-        with store.transaction() as conn:
+    finally:
+        store.close()
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.downgrade(migrations.config(conn), "0003")
+        with engine.begin() as conn:
             conn.execute(sa.text("UPDATE inspections SET answers_packed = NULL"))
             _revision_0002().pack_final(conn)
             frozen = _packed(conn)
     finally:
-        store.close()
+        engine.dispose()
     assert None in live.values() and sum(len(b or b"") for b in live.values()) > 1000
     assert frozen == live
     codes = np.random.default_rng(5).integers(0, 2**20, 300)

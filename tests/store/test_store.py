@@ -1,4 +1,9 @@
-"""The store: round trips, finalized records, revisions, version checks, nothing half-written."""
+"""The store: round trips, finalized records, revisions, version checks, nothing half-written.
+
+Visits are made through the public API with the helpers of ``tests/factories.py``;
+finalizing, freezing and the migration of visits have their own files
+(``test_visits.py``, ``test_frozen.py``, ``test_migrate_visits.py``).
+"""
 
 from __future__ import annotations
 
@@ -23,8 +28,8 @@ from audit_lib.core.errors import (
 from audit_lib.core.text import tidy
 from audit_lib.store import _answers as answers
 from audit_lib.store import bulk_insert, default_db_url, open_store, schema
+from tests.factories import SHEET, checklist, establishment, item, sheet, sheets, visit
 
-CHECKLIST = {"id": "general", "version": "2025.1", "fingerprint": "f" * 64}
 VIETNAMESE = "ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĐƯƠ"
 text = (
     st.text(alphabet=VIETNAMESE + "abcxyz ABC-.,0123456789", min_size=1, max_size=40)
@@ -41,33 +46,6 @@ def _unit(store, code: str, name: str | None = None) -> None:
             conn.execute(
                 schema.units.insert().values(unit_code=code, name_vi=name or code, level="commune")
             )
-
-
-def _establishment(store, **extra) -> int:
-    attrs = {
-        "code": f"62{next(counter):08d}",
-        "name": "Công ty TNHH Thủy điện Nậm Lụm",
-        "kind": "enterprise",
-        "sector": "hydropower",
-        "unit_code": "SI_LO_LAU",
-        "workforce": 120,
-        "strict_workers": 30,
-        "has_strict_equipment": True,
-        **extra,
-    }
-    _unit(store, attrs["unit_code"])
-    return store.add_establishment(**attrs)
-
-
-def _draft(store, **extra) -> str:
-    return store.create_inspection(
-        _establishment(store, **extra),
-        CHECKLIST,
-        "2025-05-12",
-        "periodic",
-        ["Lò Văn Minh", "Tao Thị Hoa"],
-        by="minh",
-    )
 
 
 def _answers(*rows) -> pd.DataFrame:
@@ -152,18 +130,18 @@ def test_adding_an_establishment_reports_every_problem_and_writes_nothing(store)
 
 
 def test_an_establishment_code_is_unique(store):
-    _establishment(store, code="4200000001")
+    establishment(store, code="4200000001")
     with pytest.raises(InputError, match="already exists"):
-        _establishment(store, code="4200000001", name="Một cơ sở khác")
+        establishment(store, code="4200000001", name="Một cơ sở khác")
     assert len(store.establishments()) == 1
 
 
 def test_finding_establishments_ignores_case_vietnamese_accents_and_extra_spaces(store):
     _unit(store, "DAO_SAN", "Dào San")
     _unit(store, "MUONG_SO", "Mường So")
-    _establishment(store, code="6200000001", name="Hợp tác xã Lâm nghiệp Nậm Pì",
+    establishment(store, code="6200000001", name="Hợp tác xã Lâm nghiệp Nậm Pì",
                    unit_code="DAO_SAN")  # fmt: skip
-    _establishment(store, code="6200000002", name="Xưởng gỗ Đức Thành", unit_code="MUONG_SO")
+    establishment(store, code="6200000002", name="Xưởng gỗ Đức Thành", unit_code="MUONG_SO")
     assert list(store.find_establishments("nam  pi")["code"]) == ["6200000001"]
     assert list(store.find_establishments("DUC THANH")["code"]) == ["6200000002"]
     assert list(store.find_establishments("0000002")["code"]) == ["6200000002"]
@@ -196,7 +174,7 @@ answer_rows = st.lists(
 )
 @given(rows=answer_rows)
 def test_answers_come_back_exactly_as_they_went_in(store, rows):
-    iid = _draft(store)
+    iid = sheet(store)
     frame = _answers(*[(f"GEN.ORG.{n:02d}", a, v, t) for n, (a, v, t) in enumerate(rows)])
     store.save_answers(iid, frame, by="minh")
     back = store.responses([iid])
@@ -223,7 +201,7 @@ def test_answers_come_back_exactly_as_they_went_in(store, rows):
 
 
 def test_responses_use_compact_dtypes_and_the_contract_columns(store):
-    iid = _draft(store)
+    iid = sheet(store)
     store.save_answers(
         iid, _answers(("A.1", "compliant", None, None), ("A.2", None, 3, "ba người"))
     )
@@ -237,7 +215,7 @@ def test_responses_use_compact_dtypes_and_the_contract_columns(store):
 
 def test_responses_of_many_inspections_read_in_chunks_match_a_plain_query(store, monkeypatch):
     monkeypatch.setattr(answers, "CHUNK", 3)
-    ids = [_draft(store) for _ in range(8)]
+    ids = [sheet(store) for _ in range(8)]
     for n, iid in enumerate(ids):
         store.save_answers(
             iid,
@@ -288,14 +266,14 @@ def test_responses_of_many_inspections_read_in_chunks_match_a_plain_query(store,
 
 
 def test_saving_an_empty_answer_removes_it(store):
-    iid = _draft(store)
+    iid = sheet(store)
     store.save_answer(iid, "A.1", "noncompliant", note="thiếu biển báo", by="minh")
     store.save_answer(iid, "A.1", None, by="minh")
     assert store.responses([iid]).empty
 
 
 def test_bad_answers_are_all_reported_and_nothing_is_written(store):
-    iid = _draft(store)
+    iid = sheet(store)
     before = _dump(store)
     bad = _answers(
         ("A.1", "yes", None, None),
@@ -319,15 +297,18 @@ def test_bad_answers_are_all_reported_and_nothing_is_written(store):
 
 
 def test_every_successful_write_adds_one_to_the_version(store):
-    iid = _draft(store)
+    vid = visit(store)
+    [iid] = sheets(store, vid)
     assert store.save_answer(iid, "A.1", "compliant", by="a", expected_version=1) == 2
     assert store.save_answers(iid, _answers(("A.2", "na", None, None)), by="a") == 3
-    assert store.finalize(iid, by="a", expected_version=3) == 4
+    assert store.finalize_visit(vid, by="a", expected_version=1) == "0001/2025/BB-ATVSLĐ"
     assert store.inspections(ids=[iid])["version"].tolist() == [4]
+    assert store.visit(vid)["version"] == 2
 
 
 def test_two_writers_of_the_same_version_cannot_both_win_and_the_loser_gets_its_data_back(store):
-    iid = _draft(store)
+    vid = visit(store)
+    [iid] = sheets(store, vid)
     assert store.save_answer(iid, "A.1", "compliant", by="hoa", expected_version=1) == 2
     with pytest.raises(ConflictError) as caught:
         store.save_answer(
@@ -345,55 +326,58 @@ def test_two_writers_of_the_same_version_cannot_both_win_and_the_loser_gets_its_
     with pytest.raises(ConflictError) as caught:
         store.save_answers(iid, mine, by="minh", expected_version=1)
     assert caught.value.pending is mine
-    with pytest.raises(ConflictError):
-        store.finalize(iid, by="minh", expected_version=1)
-    assert store.inspections(status="draft", ids=[iid])["version"].tolist() == [2]
+    store.save_answers(iid, mine, by="hoa")
+    with pytest.raises(ConflictError):  # the visit's version, not the sheet's
+        store.finalize_visit(vid, by="minh", expected_version=2)
+    assert store.inspections(status="draft", ids=[iid])["version"].tolist() == [3]
+    assert store.visit(vid)[["status", "version"]].tolist() == ["draft", 1]
 
 
-def test_writing_to_an_unknown_inspection_says_it_was_not_found(store):
+def test_writing_to_an_unknown_inspection_or_visit_says_it_was_not_found(store):
     with pytest.raises(NotFoundError):
         store.save_answer("00000000-0000-0000-0000-000000000000", "A.1", "na", by="a")
     with pytest.raises(NotFoundError):
-        store.create_inspection(999, CHECKLIST, "2025-01-01", "periodic", [], by="a")
+        store.create_visit(999, "2025-01-01", "periodic", ["A"], [SHEET], by="a")
+    with pytest.raises(NotFoundError):
+        store.finalize_visit("00000000-0000-0000-0000-000000000000", by="a")
 
 
-def test_creating_an_inspection_checks_type_date_and_checklist(store):
-    eid = _establishment(store)
+def test_creating_a_visit_checks_type_date_team_and_checklists(store):
+    eid = establishment(store)
     with pytest.raises(InputError) as caught:
-        store.create_inspection(eid, {"id": "general"}, "not a date", "surprise", [], by="a")
+        store.create_visit(eid, "not a date", "surprise", [" ", ""], [], by="a")
     assert {p.field for p in caught.value.problems} == {
-        "checklist_version",
-        "checklist_fingerprint",
         "type",
-        "inspected_on",
+        "visited_on",
+        "team",
+        "checklists",
     }
-    assert store.inspections(status=None).empty
+    assert store.visits(status=None).empty and store.inspections(status=None).empty
 
 
-def test_an_inspection_date_written_short_is_day_first(store):
-    eid = _establishment(store)
-    iid = store.create_inspection(eid, CHECKLIST, "12/05/2025", "periodic", ["A"], by="a")
-    day = store.inspections(status=None, ids=[iid])["inspected_on"].iloc[0]
-    assert day == pd.Timestamp(2025, 5, 12)
+def test_a_second_draft_visit_of_one_establishment_on_one_day_is_refused(store):
+    vid = visit(store)
+    eid = int(store.visit(vid)["establishment_id"])
+    with pytest.raises(InputError, match="go on with it") as caught:
+        visit(store, establishment_id=eid)
+    assert vid in str(caught.value)
+    assert visit(store, establishment_id=eid, visited_on="2025-05-13") != vid
 
 
-# ---- finalized inspections and revisions ---------------------------------------
+def test_a_visit_date_written_short_is_day_first(store):
+    vid = visit(store, visited_on="12/05/2025", team="Lò Văn A, Giàng A Pao")
+    assert store.visit(vid)[["visited_on", "team"]].tolist() == [
+        pd.Timestamp(2025, 5, 12),
+        "Lò Văn A; Giàng A Pao",
+    ]
+    row = store.visit_sheets(vid).iloc[0]
+    assert (row["inspected_on"], row["inspectors"]) == (
+        pd.Timestamp(2025, 5, 12),
+        "Lò Văn A; Giàng A Pao",
+    )
 
 
-FINDINGS = pd.DataFrame(
-    {
-        "item_id": ["A.2"],
-        "section_id": ["ORG"],
-        "severity": ["critical"],
-        "text_vi": ["Chưa huấn luyện"],
-        "text_en": ["Not trained"],
-        "legal_basis": ["Luật ATVSLĐ 84/2015/QH13, Điều 14"],
-        "action_vi": ["Tổ chức huấn luyện"],
-        "action_en": ["Train the workers"],
-        "days_to_correct": [7],
-        "due_on": [pd.Timestamp("2025-05-19")],
-    }
-)
+# ---- finalized visits and revisions ---------------------------------------------
 
 
 # the first bytes of a JPEG and a PNG: the store keeps evidence by content, not by name
@@ -401,59 +385,70 @@ JPEG_PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\
 PNG_PHOTO = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + bytes(17)
 
 
-def _final(store) -> str:
-    iid = _draft(store)
+def _final(store, **kwargs) -> tuple[str, str]:
+    """A final visit of :data:`SHEET` with one critical finding (A.2); (visit, sheet)."""
+    vid = visit(store, **kwargs)
+    [iid] = sheets(store, vid)
     store.save_answers(
         iid,
         _answers(
-            ("A.1", "compliant", None, None), ("A.2", "noncompliant", None, "chưa có thẻ an toàn")
+            ("A.1", "compliant", None, None),
+            ("A.2", "noncompliant", None, "chưa có thẻ an toàn"),
+            ("A.3", "compliant", None, None),
         ),
     )
     store.add_evidence(iid, "A.2", "the.jpg", JPEG_PHOTO)
-    store.finalize(iid, by="minh", findings=FINDINGS.assign(inspection_id=iid))
-    return iid
+    store.finalize_visit(vid, by="minh")
+    return vid, iid
 
 
-def test_a_finalized_inspection_cannot_be_changed_in_any_way(store):
-    iid = _final(store)
+def test_a_finalized_visit_cannot_be_changed_in_any_way(store):
+    vid, iid = _final(store)
     before = _dump(store)
     with pytest.raises(FinalizedError):
         store.save_answer(iid, "A.1", "noncompliant", by="x")
     with pytest.raises(FinalizedError):
         store.save_answers(iid, _answers(("A.3", "na", None, None)), by="x")
     with pytest.raises(FinalizedError):
-        store.finalize(iid, by="x")
+        store.finalize_visit(vid, by="x")
     with pytest.raises(FinalizedError):
         store.add_evidence(iid, "A.1", "other.png", PNG_PHOTO)
+    action = int(store.actions()["action_id"].iloc[0])
+    with pytest.raises(FinalizedError):
+        store.check_action(vid, action, done=True)
     assert _dump(store) == before
 
 
 def test_finalizing_records_findings_and_open_corrective_actions(store):
-    iid = _final(store)
+    vid, iid = _final(store)
     findings = store.findings([iid])
-    assert findings[["item_id", "severity", "due_on"]].values.tolist() == [
-        ["A.2", "critical", pd.Timestamp("2025-05-19")]
+    assert findings[["item_id", "severity", "weight", "note", "due_on"]].values.tolist() == [
+        ["A.2", "critical", 3.0, "chưa có thẻ an toàn", pd.Timestamp("2025-05-19")]
     ]
     actions = store.actions()
     assert actions[["inspection_id", "item_id", "status", "action_vi"]].values.tolist() == [
         [iid, "A.2", "open", "Tổ chức huấn luyện"]
     ]
-    follow_up = _draft(store)
-    store.close_action(
-        int(actions.loc[0, "action_id"]), "2025-05-18", verified_by_inspection=follow_up, by="hoa"
-    )
+    action = int(actions.loc[0, "action_id"])
+    with pytest.raises(InputError, match="before the record"):
+        store.close_action(action, "2025-05-11", by="hoa")
+    store.close_action(action, "2025-05-18", note="đã huấn luyện, có sổ", by="hoa")
     closed = store.actions().iloc[0]
-    assert (closed["status"], closed["closed_on"], closed["verified_by"]) == (
+    assert closed[["status", "closed_on", "verified_in", "closing_note"]].tolist() == [
         "closed",
         pd.Timestamp("2025-05-18"),
-        follow_up,
-    )
-    with pytest.raises(NotFoundError):
+        None,
+        "đã huấn luyện, có sổ",
+    ]
+    assert store.open_actions().empty
+    with pytest.raises(InputError, match="not open"):
+        store.close_action(action, "2025-05-20")
+    with pytest.raises(InputError, match="not open"):
         store.close_action(9999, "2025-05-18")
 
 
 def test_findings_actions_and_registers_can_be_read_column_by_column(store):
-    iid = _final(store)
+    _, iid = _final(store)
     some = store.findings([iid], columns=["severity", "due_on"])
     assert list(some.columns) == ["inspection_id", "severity", "due_on"]  # in the table's order
     assert some.values.tolist() == [[iid, "critical", pd.Timestamp("2025-05-19")]]
@@ -462,77 +457,94 @@ def test_findings_actions_and_registers_can_be_read_column_by_column(store):
 
 
 def test_a_revision_needs_a_reason(store):
-    iid = _final(store)
+    vid, _ = _final(store)
     before = _dump(store)
     for reason in ("", "   ", None):
         with pytest.raises(InputError, match="reason"):
-            store.revise(iid, reason, by="hoa")
+            store.revise_visit(vid, reason, by="hoa")
     assert _dump(store) == before
 
 
 def test_a_draft_is_edited_not_revised(store):
     with pytest.raises(StoreError, match="still a draft"):
-        store.revise(_draft(store), "sửa", by="hoa")
+        store.revise_visit(visit(store), "sửa", by="hoa")
 
 
 def test_a_revision_is_a_new_draft_with_the_answers_and_evidence_copied(store):
-    first = _final(store)
-    second = store.revise(first, "Ghi sai ngày kiểm tra", by="hoa")
-    every = store.inspections(status=None, current_only=False).set_index("inspection_id")
+    first, old_sheet = _final(store)
+    second = store.revise_visit(first, "Ghi sai ngày kiểm tra", by="hoa")
+    every = store.visits(status=None, current_only=False).set_index("visit_id")
     assert every.loc[first, ["status", "revision"]].tolist() == ["final", 1]
     assert every.loc[
         second, ["status", "revision", "supersedes", "reason", "version", "created_by"]
     ].tolist() == ["draft", 2, first, "Ghi sai ngày kiểm tra", 1, "hoa"]
-    old, new = store.responses([first]), store.responses([second])
+    [new_sheet] = sheets(store, second)
+    row = store.visit_sheets(second).iloc[0]
+    assert row[["status", "revision", "supersedes", "reason", "version"]].tolist() == [
+        "draft",
+        2,
+        old_sheet,
+        "Ghi sai ngày kiểm tra",
+        1,
+    ]
+    old, new = store.responses([old_sheet]), store.responses([new_sheet])
     columns = ["item_id", "answer", "value", "note"]
     assert new[columns].astype(object).equals(old[columns].astype(object))
-    assert store.evidence(second)["sha256"].tolist() == store.evidence(first)["sha256"].tolist()
-    assert store.findings([second]).empty
-    store.save_answers(second, _answers(("A.1", "noncompliant", None, "sửa")), by="hoa")
-    changed = store.responses([second]).set_index("item_id")
+    assert (
+        store.evidence(new_sheet)["sha256"].tolist() == store.evidence(old_sheet)["sha256"].tolist()
+    )
+    assert store.findings([new_sheet]).empty
+    store.save_answers(new_sheet, _answers(("A.1", "noncompliant", None, "sửa")), by="hoa")
+    changed = store.responses([new_sheet]).set_index("item_id")
     assert changed.loc["A.1", ["answer", "note"]].tolist() == ["noncompliant", "sửa"]
-    assert store.responses([first]).equals(old)
+    assert store.responses([old_sheet]).equals(old)
 
 
-def test_current_inspections_are_the_newest_final_revision_of_each_chain(store):
-    first = _final(store)
-    other = _final(store)
-    assert set(store.inspections()["inspection_id"]) == {first, other}
-    second = store.revise(first, "sửa số liệu", by="hoa")
-    assert set(store.inspections()["inspection_id"]) == {first, other}
-    assert set(store.inspections(status=None)["inspection_id"]) == {second, other}
-    assert list(store.inspections(status="draft")["inspection_id"]) == [second]
-    store.save_answer(second, "A.2", "compliant", by="hoa")
-    store.finalize(second, by="hoa")
-    assert set(store.inspections()["inspection_id"]) == {second, other}
-    assert len(store.inspections(current_only=False)) == 3
+def test_current_visits_are_the_newest_final_revision_of_each_chain(store):
+    first, _ = _final(store)
+    other, _ = _final(store)
+    assert set(store.visits()["visit_id"]) == {first, other}
+    second = store.revise_visit(first, "sửa số liệu", by="hoa")
+    assert set(store.visits()["visit_id"]) == {first, other}
+    assert set(store.visits(status=None)["visit_id"]) == {second, other}
+    assert list(store.visits(status="draft")["visit_id"]) == [second]
+    store.save_answer(sheets(store, second)[0], "A.2", "compliant", by="hoa")
+    store.finalize_visit(second, by="hoa")
+    assert set(store.visits()["visit_id"]) == {second, other}
+    assert set(store.inspections()["visit_id"]) == {second, other}
+    assert len(store.visits(current_only=False)) == 3
     with pytest.raises(ConflictError):
-        store.revise(first, "sửa lần nữa từ bản cũ", by="minh")
-    third = store.revise(second, "lần 3", by="minh")
-    assert store.inspections(status=None, ids=[third])["revision"].tolist() == [3]
+        store.revise_visit(first, "sửa lần nữa từ bản cũ", by="minh")
+    third = store.revise_visit(second, "lần 3", by="minh")
+    assert store.visit(third)["revision"] == 3
 
 
-def test_inspections_filter_by_year_date_and_ids(store):
-    eid = _establishment(store)
-    made = {
-        day: store.create_inspection(eid, CHECKLIST, day, "unannounced", "Lò Văn Minh", by="a")
-        for day in ("2024-12-31", "2025-01-01", "2025-07-02")
+def test_visits_and_inspections_filter_by_year_date_and_ids(store):
+    eid = establishment(store)
+    made = {}
+    for day in ("2024-12-31", "2025-01-01", "2025-07-02"):
+        made[day] = visit(store, establishment_id=eid, visited_on=day, type="unannounced",
+                          team="Lò Văn Minh")  # fmt: skip
+        store.save_answer(sheets(store, made[day])[0], "A.2", "compliant", by="a")
+        store.finalize_visit(made[day], by="a")
+    assert set(store.visits(year=2025)["visit_id"]) == {made["2025-01-01"], made["2025-07-02"]}
+    assert list(store.visits(establishment_id=eid)["visit_id"]) == list(made.values())
+    assert list(store.visits(ids=[made["2024-12-31"]])["visit_id"]) == [made["2024-12-31"]]
+    sheet_of = {store.visit_sheets(v)["inspection_id"].iloc[0]: day for day, v in made.items()}
+    assert {sheet_of[i] for i in store.inspections(year=2025)["inspection_id"]} == {
+        "2025-01-01",
+        "2025-07-02",
     }
-    for iid in made.values():
-        store.finalize(iid, by="a")
-    assert set(store.inspections(year=2025)["inspection_id"]) == {
-        made["2025-01-01"],
-        made["2025-07-02"],
-    }
-    assert list(store.inspections(since="2025-07-01")["inspection_id"]) == [made["2025-07-02"]]
-    assert list(store.inspections(ids=[made["2024-12-31"]])["inspection_id"]) == [
-        made["2024-12-31"]
+    assert [sheet_of[i] for i in store.inspections(since="2025-07-01")["inspection_id"]] == [
+        "2025-07-02"
     ]
     frame = store.inspections()
     assert frame["inspected_on"].dtype.kind == "M"
     assert frame["inspectors"].tolist() == ["Lò Văn Minh"] * 3
+    assert frame["visit_id"].tolist() == list(made.values())
     for column in (
         "inspection_id",
+        "visit_id",
         "establishment_id",
         "checklist_id",
         "checklist_version",
@@ -549,6 +561,10 @@ def test_inspections_filter_by_year_date_and_ids(store):
         "created_at",
         "updated_by",
         "updated_at",
+        "score",
+        "grade",
+        "passed",
+        "verdict",
     ):
         assert column in frame
 
@@ -572,15 +588,19 @@ def _fail_on(store, statement_start: str):
     [
         ("UPDATE INSPECTIONS", "save"),
         ("INSERT INTO ACTIONS", "finalize"),
+        ("UPDATE VISITS", "finalize"),
         ("INSERT INTO EVIDENCE", "revise"),
     ],
 )
 def test_a_failure_in_the_middle_of_a_write_leaves_every_table_as_before(store, statement, action):
-    iid = _draft(store)
-    store.save_answers(iid, _answers(("A.1", "compliant", None, None)))
+    vid = visit(store)
+    [iid] = sheets(store, vid)
+    store.save_answers(
+        iid, _answers(("A.1", "compliant", None, None), ("A.2", "noncompliant", None, None))
+    )
     store.add_evidence(iid, "A.1", "a.png", PNG_PHOTO)
     if action == "revise":
-        store.finalize(iid, by="a")
+        store.finalize_visit(vid, by="a")
     before = _dump(store)
     restore = _fail_on(store, statement)
     try:
@@ -592,9 +612,9 @@ def test_a_failure_in_the_middle_of_a_write_leaves_every_table_as_before(store, 
                     by="b",
                 )
             elif action == "finalize":
-                store.finalize(iid, by="b", findings=FINDINGS)
+                store.finalize_visit(vid, by="b")
             else:
-                store.revise(iid, "sửa", by="b")
+                store.revise_visit(vid, "sửa", by="b")
     finally:
         restore()
     assert _dump(store) == before
@@ -604,7 +624,7 @@ def test_a_failure_in_the_middle_of_a_write_leaves_every_table_as_before(store, 
 
 
 def test_the_same_evidence_bytes_are_stored_once(store):
-    first, second = _draft(store), _draft(store)
+    first, second = sheet(store), sheet(store)
     photo = PNG_PHOTO + b" a missing guard"
     sha = store.add_evidence(first, "A.1", "may-cat.png", photo, by="minh")
     assert store.add_evidence(first, "A.1", "may-cat.png", photo) == sha
@@ -622,7 +642,7 @@ def test_the_same_evidence_bytes_are_stored_once(store):
 
 def test_empty_evidence_is_refused(store):
     with pytest.raises(InputError, match="empty"):
-        store.add_evidence(_draft(store), "A.1", "x.jpg", b"")
+        store.add_evidence(sheet(store), "A.1", "x.jpg", b"")
 
 
 # ---- registers -----------------------------------------------------------------
@@ -720,7 +740,9 @@ def test_a_transaction_commits_everything_or_nothing(store):
 
 def test_reading_any_subset_of_drafts_and_finals_matches_a_plain_query(store, monkeypatch):
     rng = np.random.default_rng(7)
-    ids = [_draft(store) for _ in range(12)]
+    ten = checklist("ten", sections={"S": [item(f"S.{k}") for k in range(10)]})
+    visits = [visit(store, [ten]) for _ in range(12)]
+    ids = [sheets(store, v)[0] for v in visits]
     for n, iid in enumerate(ids):
         store.save_answers(
             iid,
@@ -737,7 +759,7 @@ def test_reading_any_subset_of_drafts_and_finals_matches_a_plain_query(store, mo
             ),
         )
         if n % 3:  # two in three are final: their answers are read from the packed copy
-            store.finalize(iid, by="minh")
+            store.finalize_visit(visits[n], by="minh")
     with store.reading() as conn:
         packed = conn.execute(sa.text("SELECT count(answers_packed) FROM inspections")).scalar()
         assert packed == 8

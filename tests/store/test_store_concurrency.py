@@ -8,11 +8,11 @@ import threading
 import pytest
 
 from audit_lib.core.errors import ConflictError
-from audit_lib.store import open_store, schema
+from audit_lib.store import open_store
+from tests.factories import establishment, sheet
 
 PROCESSES = 4
 SAVES = 50
-CHECKLIST = {"id": "general", "version": "2025.1", "fingerprint": "c" * 64}
 
 
 def _worker(url: str, evidence: str, shared: str, contested: str, worker: int, start, results):
@@ -44,22 +44,11 @@ def _worker(url: str, evidence: str, shared: str, contested: str, worker: int, s
 
 
 def _draft(store, code: str = "4200000001") -> str:
-    if store.units().empty:
-        with store.transaction() as conn:
-            conn.execute(
-                schema.units.insert().values(unit_code="PT-BL", name_vi="Bản Lang", level="commune")
-            )
-    eid = store.add_establishment(
-        code=code,
-        name="Công ty khai khoáng Đông Pao",
-        kind="enterprise",
-        sector="mining",
-        unit_code="PT-BL",
-        workforce=60,
-    )
-    return store.create_inspection(
-        eid, CHECKLIST, "2025-05-20", "unannounced", ["Lò Văn Minh"], by="minh"
-    )
+    """The sheet of a new draft visit of a new mine."""
+    eid = establishment(store, "PT-BL", code=code, name="Công ty khai khoáng Đông Pao",
+                        sector="mining", workforce=60)  # fmt: skip
+    return sheet(store, establishment_id=eid, visited_on="2025-05-20", type="unannounced",
+                 team=["Lò Văn Minh"])  # fmt: skip
 
 
 @pytest.mark.slow
