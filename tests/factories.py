@@ -2,7 +2,7 @@
 
 Usage::
 
-    from tests.factories import checklist, checklist_data, grades, item, write_yaml
+    from tests.factories import advice, checklist, checklist_data, grades, item, write_yaml
 
     # three sections of four major items each, ids S.A.01 … S.C.04
     plain = checklist(n_sections=3, items_per_section=4)
@@ -12,7 +12,8 @@ Usage::
         sections={
             "A": [item("M.A.1", severity="critical", weight=3),
                   item("M.A.2", applies_if="workforce >= 50")],
-            "B": [item("M.B.1", answer="count", threshold={"op": ">=", "value": 2})],
+            "B": [item("M.B.1", answer="count", threshold={"op": ">=", "value": 2}),
+                  advice("M.B.2", action={"vi": "Kê giá để dụng cụ", "en": "Add a tool rack"})],
         },
         grades=grades(("A", 80, True), ("B", 0, False)),
     )
@@ -81,6 +82,29 @@ def item(
     spec.update({key: value for key, value in optional.items() if value is not None})
     if threshold is not None:
         spec["threshold"] = dict(threshold)
+    return spec | fields
+
+
+def advice(
+    item_id: str,
+    *,
+    weight: float | None = None,
+    applies_if: str | None = None,
+    reference: Sequence[str] = ("ILO WIND, checkpoint 12",),
+    **fields,
+) -> dict:
+    """One advice item's mapping (``kind: advice``): a reference instead of a legal basis,
+    no severity; ``fields`` are added as given (``action``, or a field advice refuses)."""
+    spec = {
+        "id": item_id,
+        "kind": "advice",
+        "text": {"vi": f"Khuyến nghị {item_id}", "en": f"Advice {item_id}"},
+        "reference": list(reference),
+        "guidance": {"vi": "Quan sát nơi làm việc", "en": "Look at the workplace"},
+        "evidence": {"vi": "Quan sát", "en": "Observation"},
+    }
+    optional = {"weight": weight, "applies_if": applies_if}
+    spec.update({key: value for key, value in optional.items() if value is not None})
     return spec | fields
 
 

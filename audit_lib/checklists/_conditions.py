@@ -41,6 +41,7 @@ ATTRIBUTES: dict[str, str] = {
     "kind": TEXT,
     "workforce": NUMBER,
     "strict_workers": NUMBER,
+    "hazardous_workers": NUMBER,
     "has_strict_equipment": BOOL,
     "high_risk": BOOL,
     "labour_relations": BOOL,

@@ -35,9 +35,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -57,11 +59,14 @@ from audit_lib.core.vocabulary import ANSWER_TYPES, KINDS, SECTORS, SEVERITIES
 DEFAULT_DIR = shipped("checklists")
 THRESHOLD_OPS = (">=", ">", "<=", "<", "==", "!=")
 ALL = "all"
+ITEM_KINDS = ("legal", "advice")
+"""What an item is: a legal duty (a finding when not met) or good-practice advice."""
 
 ITEMS_COLUMNS = [
     "item_id",
     "section_id",
     "position",
+    "kind",
     "severity",
     "weight",
     "answer_type",
@@ -75,6 +80,7 @@ ITEMS_COLUMNS = [
     "action_vi",
     "action_en",
     "legal_basis",
+    "reference",
 ]
 
 
@@ -184,12 +190,20 @@ class Feed(_Model):
 
 
 class Item(_Model):
-    """One thing an inspector verifies. See ``docs/contracts.md`` for every field."""
+    """One thing an inspector verifies. See ``docs/contracts.md`` for every field.
+
+    A ``legal`` item (the default) is a duty of the law: it has ``legal_basis`` and
+    ``severity``, and not meeting it is a finding. An ``advice`` item is good practice
+    (an ILO WIND checkpoint, say): it cites its ``reference`` instead and has no legal
+    basis, severity, deadline, threshold or feeds (``cross_check`` refuses them).
+    """
 
     id: ItemId
+    kind: Annotated[str, _one_of(ITEM_KINDS, "item kind")] = "legal"
     text: Glossed
-    legal_basis: list[Str] = Field(min_length=1)
-    severity: Severity
+    legal_basis: list[Str] | None = Field(None, min_length=1)
+    reference: list[Str] | None = Field(None, min_length=1)
+    severity: Severity | None = None
     weight: float = Field(1.0, gt=0)
     answer: Annotated[str, _one_of(ANSWER_TYPES, "answer type")] = "compliance"
     threshold: Threshold | None = None
@@ -210,6 +224,23 @@ class Item(_Model):
         if problems:
             raise _fail("; ".join(problems))
         return " ".join(value.split())
+
+    @model_serializer(mode="wrap")
+    def _without_unset_kind(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """A legal item dumps without ``kind`` and ``reference``, as before advice existed:
+        the canonical content, hence the fingerprint, of a checklist without advice items
+        is unchanged, and checklist contents kept by the store still read back the same."""
+        data = handler(self)
+        if self.kind == "legal":
+            data.pop("kind", None)
+            if self.reference is None:
+                data.pop("reference", None)
+        return data
+
+    @property
+    def is_advice(self) -> bool:
+        """Good-practice advice: scored apart, never a finding (``docs/scoring.md``)."""
+        return self.kind == "advice"
 
 
 class Section(_Model):
@@ -303,8 +334,10 @@ class Checklist(_Model):
         """Whether an establishment of this sector and kind is inspected with this checklist."""
         return (self.is_general or sector in self.sectors) and kind in self.kinds
 
-    def days_for(self, item: Item) -> int:
-        """Days allowed to correct a non-compliance with ``item``."""
+    def days_for(self, item: Item) -> int | None:
+        """Days allowed to correct a non-compliance with ``item`` (None for advice)."""
+        if item.is_advice:
+            return None
         return item.days_to_correct or getattr(self.correction_days, item.severity)
 
     def items_frame(self) -> pd.DataFrame:
@@ -317,6 +350,7 @@ class Checklist(_Model):
                     "item_id": item.id,
                     "section_id": section.id,
                     "position": position,
+                    "kind": item.kind,
                     "severity": item.severity,
                     "weight": item.weight,
                     "answer_type": item.answer,
@@ -329,7 +363,8 @@ class Checklist(_Model):
                     "text_en": item.text.en,
                     "action_vi": item.action.vi if item.action else None,
                     "action_en": item.action.en if item.action else None,
-                    "legal_basis": "; ".join(item.legal_basis),
+                    "legal_basis": "; ".join(item.legal_basis) if item.legal_basis else None,
+                    "reference": "; ".join(item.reference) if item.reference else None,
                 }
             )
         frame = pd.DataFrame(rows, columns=ITEMS_COLUMNS)

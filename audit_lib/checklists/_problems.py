@@ -148,6 +148,57 @@ def _check_thresholds(data: dict, name: str) -> list[Problem]:
     return problems
 
 
+ADVICE_WITHOUT = ("legal_basis", "severity", "days_to_correct", "threshold", "feeds")
+"""Fields an advice item must not have: advice is never a violation with a deadline."""
+
+
+def _given(item: dict, field: str) -> bool:
+    """Whether ``field`` holds something (absent, empty and null are not given)."""
+    return item.get(field) not in (None, [], {})
+
+
+def _check_kinds(data: dict, name: str) -> list[Problem]:
+    """Legal items cite the law and have a severity; advice items cite a reference and
+    carry nothing that would make them a violation (legal basis, severity, deadline,
+    threshold, indicators)."""
+    problems = []
+    for _, item in _raw_items(data):
+        where, kind = f"item {item.get('id')}", item.get("kind", "legal")
+        if kind == "legal":
+            problems += [
+                Problem(name, where, field, "is required", Reason.MISSING)
+                for field in ("legal_basis", "severity")
+                if item.get(field) is None
+            ]
+            if _given(item, "reference"):
+                message = (
+                    "only advice items (kind: advice) take a reference; a legal item "
+                    "cites the law in legal_basis"
+                )
+                problems.append(Problem(name, where, "reference", message, Reason.CONSISTENCY))
+        elif kind == "advice":
+            if item.get("reference") is None:
+                message = (
+                    "is required: an advice item names where its good practice comes from "
+                    "(e.g. an ILO WIND checkpoint)"
+                )
+                problems.append(Problem(name, where, "reference", message, Reason.MISSING))
+            for field in ADVICE_WITHOUT:
+                if _given(item, field):
+                    message = (
+                        f"an advice item has no {field}: advice is never a violation; "
+                        "remove it, or make the item kind: legal"
+                    )
+                    problems.append(Problem(name, where, field, message, Reason.CONSISTENCY))
+            answer = item.get("answer", "compliance")
+            if answer != "compliance":
+                message = (
+                    f"an advice item is answered met or not met (answer: compliance), not {answer}"
+                )
+                problems.append(Problem(name, where, "answer", message, Reason.CONSISTENCY, answer))
+    return problems
+
+
 def _check_grades(data: dict, name: str) -> list[Problem]:
     grades = _dicts(data.get("grades"))
     mins = [g.get("min") for g in grades]
@@ -176,8 +227,14 @@ def _check_grades(data: dict, name: str) -> list[Problem]:
 
 
 def cross_check(data: dict, name: str) -> list[Problem]:
-    """What the schema cannot see item by item: ids, references between items, grade bands."""
-    return _check_ids(data, name) + _check_thresholds(data, name) + _check_grades(data, name)
+    """What the schema cannot see item by item: ids, references between items, what each
+    kind of item must and must not have, grade bands."""
+    return (
+        _check_ids(data, name)
+        + _check_thresholds(data, name)
+        + _check_kinds(data, name)
+        + _check_grades(data, name)
+    )
 
 
 def in_file_order(problems: list[Problem], data: dict) -> list[Problem]:

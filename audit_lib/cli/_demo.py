@@ -21,6 +21,7 @@ from audit_lib.core import db_urls
 from audit_lib.core.i18n import DEFAULT_LANG, tr
 from audit_lib.core.resources import home, shipped
 from audit_lib.store import open_store
+from audit_lib.units import made_mostly_of
 
 PLAN = shipped("data", "plans", "453-KH-HU.yaml")
 DISTRICT = "PT"
@@ -45,7 +46,7 @@ MESSAGES = {
         "{monitoring} plan monitoring reports) …",
     },
     "title": {
-        "vi": "Bản trình diễn: báo cáo ATVSLĐ Phong Thổ (dữ liệu mẫu, minh họa)",
+        "vi": "Bản minh họa: báo cáo ATVSLĐ Phong Thổ (dữ liệu mẫu)",
         "en": "Demo: Phong Thổ OSH reports (sample data, illustrative)",
     },
     "done": {
@@ -81,8 +82,10 @@ def build_database(db_url: str | None = None, seed: int = 453) -> str:
 def plan_jobs(db_url: str, year: int, lang: str) -> tuple[list[reports.Job], list[reports.Job]]:
     """Inspection records of ``year``; monitoring reports for the district and each commune."""
     with open_store(db_url) as store:
-        units = store.units()
-    communes = units.loc[(units["level"] == "commune") & units["valid_to"].isna(), "unit_code"]
+        units, crosswalk = store.units(), store.crosswalk()
+    current = (units["level"] == "commune") & units["valid_to"].isna()
+    area = made_mostly_of(units, crosswalk, DISTRICT)  # not Đoàn Kết ward of Lai Châu city
+    communes = units.loc[current & units["unit_code"].isin(area), "unit_code"]
     inspections = reports.plan_inspection_jobs(db_url, year=year, lang=lang)
     monitoring = reports.plan_monitoring_jobs(
         db_url, PLAN, [DISTRICT, *sorted(communes)], PERIOD, lang

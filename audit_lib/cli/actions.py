@@ -17,6 +17,7 @@ from audit_lib.cli.common import (
 )
 from audit_lib.core import export
 from audit_lib.core.i18n import tr
+from audit_lib.core.vocabulary import commune_level_label
 
 MESSAGES = {
     "title": {
@@ -24,7 +25,7 @@ MESSAGES = {
         "en": "Overdue corrective actions on {day:%Y-%m-%d}, by {by}",
     },
     "establishment": {"vi": "cơ sở", "en": "establishment"},
-    "commune": {"vi": "xã", "en": "commune"},
+    "commune": {"vi": "xã", "en": "commune"},  # the sheet's name
     "total": {
         "vi": "Tổng: {actions} biện pháp quá hạn tại {establishments} cơ sở",
         "en": "In all: {actions} overdue actions at {establishments} establishments",
@@ -87,7 +88,8 @@ def actions_command(db_url, on_text, by, fmt, out, lang):
 
 def _render(table, headers: dict, day, by: str, lang: str) -> str:
     """The table for a terminal: a title, the rows (nothing a terminal would run), a total."""
-    lines = [tr(MESSAGES, "title", lang, day=day, by=tr(MESSAGES, by, lang)), ""]
+    where = commune_level_label(day, lang) if by == "commune" else tr(MESSAGES, by, lang)
+    lines = [tr(MESSAGES, "title", lang, day=day, by=where), ""]
     if table.empty:
         return "\n".join([*lines, tr(MESSAGES, "none", lang)]) + "\n"
     style = "%d/%m/%Y" if lang == "vi" else "%Y-%m-%d"

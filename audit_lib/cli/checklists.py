@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
 MESSAGES = {
     "ok": {
-        "vi": "OK {file} ({n} mục, dấu vân tay {fingerprint})",
-        "en": "OK {file} ({n} items, fingerprint {fingerprint})",
+        "vi": "OK {file} ({n} mục, mã kiểm tra SHA-256 {fingerprint})",
+        "en": "OK {file} ({n} items, SHA-256 checksum {fingerprint})",
     },
     "summary": {
         "vi": "{problems} lỗi trong {files} tệp; {ok} tệp hợp lệ.",
@@ -54,7 +54,7 @@ MESSAGES = {
     "all_sectors": {"vi": "mọi ngành", "en": "all sectors"},
     "header_sectors": {"vi": "Ngành", "en": "Sectors"},
     "header_kinds": {"vi": "Loại hình", "en": "Kinds"},
-    "header_fingerprint": {"vi": "Dấu vân tay", "en": "Fingerprint"},
+    "header_fingerprint": {"vi": "Mã kiểm tra (SHA-256)", "en": "Checksum (SHA-256)"},
     "header_grades": {"vi": "Xếp loại", "en": "Grades"},
     "header_days": {"vi": "Hạn khắc phục (ngày)", "en": "Days to correct"},
     "header_source": {"vi": "Căn cứ", "en": "Based on"},
@@ -62,6 +62,9 @@ MESSAGES = {
     "failing": {"vi": "không đạt", "en": "fail"},
     "weight": {"vi": "trọng số {w:g}", "en": "weight {w:g}"},
     "legal": {"vi": "Căn cứ", "en": "Legal basis"},
+    "advice": {"vi": "Khuyến nghị", "en": "Advice"},
+    "reference": {"vi": "Nguồn tham khảo", "en": "Reference"},
+    "suggestion": {"vi": "Gợi ý cải thiện", "en": "Suggested improvement"},
     "applies_if": {"vi": "Áp dụng khi", "en": "Applies if"},
     "answer": {"vi": "Trả lời", "en": "Answer"},
     "threshold": {
@@ -238,18 +241,25 @@ def describe(checklist: Checklist, lang: str, width: int | None = None) -> list[
     for section in checklist.sections:
         lines += ["", f"[{section.id}] {section.title.pick(lang)}"]
         for item in section.items:
-            severity = pick(SEVERITY_LABELS[item.severity], lang)
             weight = tr(MESSAGES, "weight", lang, w=item.weight)
-            lines += ["", f"  {item.id}  [{severity} · {weight}]"]
-            lines += wrap(item.text.pick(lang), "    ")
-            lines += wrap(f"{label('legal')}: {'; '.join(item.legal_basis)}", "    ")
+            if item.is_advice:
+                lines += ["", f"  {item.id}  [{label('advice')} · {weight}]"]
+                lines += wrap(item.text.pick(lang), "    ")
+                lines += wrap(f"{label('reference')}: {'; '.join(item.reference)}", "    ")
+            else:
+                severity = pick(SEVERITY_LABELS[item.severity], lang)
+                lines += ["", f"  {item.id}  [{severity} · {weight}]"]
+                lines += wrap(item.text.pick(lang), "    ")
+                lines += wrap(f"{label('legal')}: {'; '.join(item.legal_basis)}", "    ")
             if item.applies_if:
                 lines += wrap(f"{label('applies_if')}: {item.applies_if}", "    ")
             if item.answer != "compliance":
                 lines += wrap(f"{label('answer')}: {_answer(item, lang)}", "    ")
             lines += wrap(f"{label('guidance')}: {item.guidance.pick(lang)}", "    ")
             lines += wrap(f"{label('evidence')}: {item.evidence.pick(lang)}", "    ")
-            if item.action:
+            if item.action and item.is_advice:
+                lines += wrap(f"{label('suggestion')}: {item.action.pick(lang)}", "    ")
+            elif item.action:
                 due = tr(MESSAGES, "days", lang, days=checklist.days_for(item))
                 lines += wrap(f"{label('action')} ({due}): {item.action.pick(lang)}", "    ")
             if item.feeds:

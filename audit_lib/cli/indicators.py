@@ -21,7 +21,7 @@ from audit_lib.cli.common import (
 from audit_lib.core import export
 from audit_lib.core.i18n import tr
 from audit_lib.core.resources import shipped
-from audit_lib.core.vocabulary import UNIT_LEVELS
+from audit_lib.core.vocabulary import UNIT_LEVELS, commune_level_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +57,6 @@ MESSAGES = {
     },
     "province": {"vi": "tỉnh", "en": "province"},
     "district": {"vi": "huyện", "en": "district"},
-    "commune": {"vi": "xã", "en": "commune"},
     "valid": {"vi": "{path}: hợp lệ ({n} chỉ tiêu)", "en": "{path}: valid ({n} targets)"},
     "bad_date": {"vi": "ngày phải có dạng 2025-07-01", "en": "a date looks like 2025-07-01"},
 }
@@ -180,8 +179,9 @@ def render_table(table: pd.DataFrame, plan, lang: str, at: dt.date) -> str:
                                                "verdict")]  # fmt: skip
     lines = []
     for (period, code), block in table.groupby(["period", "unit_code"], sort=False):
-        title = tr(MESSAGES, "title", lang, plan=plan.id, period=period,
-                   level=tr(MESSAGES, block["level"].iloc[0], lang), at=at)  # fmt: skip
+        level = block["level"].iloc[0]
+        named = commune_level_label(at, lang) if level == "commune" else tr(MESSAGES, level, lang)
+        title = tr(MESSAGES, "title", lang, plan=plan.id, period=period, level=named, at=at)
         lines += ["", f"{block['unit_name'].iloc[0]} ({code})", title]
         rows = []
         for r in block.itertuples(index=False):

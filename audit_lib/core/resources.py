@@ -9,7 +9,8 @@ Usage::
 
 Two kinds of files:
 
-- **Shipped resources** (default checklists, notebooks, plans, units, examples)
+- **Shipped resources** (default checklists, notebooks, plans, units, the
+  high-risk sector groups ``data/high_risk.yaml``, examples)
   are read with :mod:`importlib.resources` from ``audit_lib.shipped``. In a
   wheel, setuptools maps the repository's top-level ``checklists/``,
   ``notebooks/`` and ``data/`` into that package at build time (``package-dir``

@@ -52,6 +52,7 @@ from audit_lib.core.vocabulary import (
     VISIT_TYPE_LABELS,
     VISIT_TYPES,
 )
+from audit_lib.form._establishments import high_risk_note
 from audit_lib.form._followup import FollowUpView
 from audit_lib.form._session import FormSession
 from audit_lib.form._sheet import SheetView, add_classes
@@ -70,17 +71,25 @@ MESSAGES = {
     "name": {"vi": "Tên cơ sở", "en": "Name"},
     "kind": {"vi": "Loại hình", "en": "Kind"},
     "sector": {"vi": "Ngành", "en": "Sector"},
+    "vsic": {"vi": "Mã ngành VSIC", "en": "VSIC code"},
     "unit_code": {"vi": "Xã/thị trấn", "en": "Commune"},
     "workforce": {"vi": "Số lao động", "en": "Workers"},
     "strict_workers": {
         "vi": "Số lao động làm công việc có yêu cầu nghiêm ngặt",
         "en": "Workers in strict-requirement jobs",
     },
+    "hazardous_workers": {
+        "vi": "Số lao động làm nghề, công việc nặng nhọc, độc hại, nguy hiểm",
+        "en": "Workers in heavy, hazardous or dangerous jobs",
+    },
+    "hazardous_hint": {
+        "vi": "theo danh mục Thông tư 11/2020/TT-BLĐTBXH; để trống nếu chưa rõ",
+        "en": "per the list of Circular 11/2020/TT-BLĐTBXH; empty if not known",
+    },
     "has_strict_equipment": {
         "vi": "Có thiết bị yêu cầu nghiêm ngặt",
         "en": "Uses strict-list equipment",
     },
-    "high_risk": {"vi": "Nguy cơ cao về TNLĐ, BNN", "en": "High risk of accidents/diseases"},
     "labour_relations": {"vi": "Có quan hệ lao động", "en": "Labour-relations area"},
     "employs_minors": {"vi": "Có lao động dưới 18 tuổi", "en": "Employs workers under 18"},
     "register": {"vi": "Đăng ký", "en": "Register"},
@@ -141,11 +150,15 @@ STYLE = """<style>
 .audit-answer button:nth-child(2).mod-active { background: #ffcdd2; }
 .audit-answer button:nth-child(3).mod-active { background: #e0e0e0; }
 .audit-severity-critical { color: #b71c1c; font-weight: bold; }
+.audit-advice { color: #1b5e20; background: #e8f5e9; border-radius: 3px; padding: 0 4px; }
 .audit-unsaved { color: #8a5300; font-weight: bold; }
 .audit-result button, button.audit-result { text-align: left; }
 .audit-live { border-left: 4px solid #1565c0; padding-left: 8px; }
 </style>"""
-FIELDS = ("code", "name", "kind", "sector", "unit_code", "workforce", "strict_workers")
+FIELDS = (
+    "code", "name", "kind", "sector", "vsic", "unit_code", "workforce", "strict_workers",
+    "hazardous_workers",
+)  # fmt: skip
 
 
 class InspectionForm:
@@ -272,11 +285,17 @@ class InspectionForm:
             "name": w.Text(description=self._label("name"), style=wide),
             "kind": w.Dropdown(options=kinds, description=self._label("kind"), style=wide),
             "sector": w.Dropdown(options=sectors, description=self._label("sector"), style=wide),
+            "vsic": w.Text(description=self._label("vsic"), style=wide),
             "unit_code": w.Dropdown(
                 options=units, description=self._label("unit_code"), style=wide
             ),
             "workforce": w.IntText(description=self._label("workforce"), style=wide),
             "strict_workers": w.IntText(description=self._label("strict_workers"), style=wide),
+            "hazardous_workers": w.Text(
+                description=self._label("hazardous_workers"),
+                placeholder=self._label("hazardous_hint"),
+                style=wide,
+            ),
             **{
                 flag: w.Checkbox(description=self._label(flag), indent=False, style=wide)
                 for flag in FLAGS
@@ -287,6 +306,11 @@ class InspectionForm:
         for name, widget in self.fields.items():
             add_classes(widget, f"audit-reg-{name.replace('_', '-')}")
             rows.append(w.HBox([widget, add_classes(self.field_errors[name], "audit-field-error")]))
+        self.high_risk = add_classes(w.HTML(), "audit-reg-high-risk")
+        self._show_high_risk()
+        for name in ("sector", "vsic"):
+            self.fields[name].observe(lambda _: self._show_high_risk(), names="value")
+        rows.insert(list(self.fields).index("vsic") + 1, self.high_risk)
         self.register_button = self._button("register", "audit-register", self._register, "primary")
         box = w.VBox([*rows, self.register_button], layout=w.Layout(display="none"))
         self.register_toggle = add_classes(
@@ -298,6 +322,11 @@ class InspectionForm:
             names="value",
         )
         return w.VBox([self.register_toggle, box])
+
+    def _show_high_risk(self) -> None:
+        """High risk as the law derives it from the sector and VSIC code typed, and why."""
+        note = high_risk_note(self.fields["sector"].value, self.fields["vsic"].value, self.lang)
+        self.high_risk.value = f"<i>{html.escape(note)}</i>"
 
     def _register(self) -> None:
         raw = {name: widget.value for name, widget in self.fields.items()}

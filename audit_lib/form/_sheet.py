@@ -37,6 +37,14 @@ MESSAGES = {
     "guidance": {"vi": "Hướng dẫn", "en": "Guidance"},
     "evidence_expected": {"vi": "Bằng chứng cần xem", "en": "Evidence to see"},
     "legal_basis": {"vi": "Căn cứ pháp lý", "en": "Legal basis"},
+    "advice": {"vi": "Khuyến nghị", "en": "Advice"},
+    "advice_tip": {
+        "vi": "Thực hành tốt, không phải quy định pháp luật: không tính điểm tuân thủ, "
+        "không phải vi phạm",
+        "en": "Good practice, not a legal duty: not in the compliance score, never a violation",
+    },
+    "reference": {"vi": "Nguồn tham khảo", "en": "Reference"},
+    "good_practice": {"vi": "Thực hành tốt", "en": "Good practice"},
     "note": {"vi": "Ghi chú", "en": "Note"},
     "upload": {"vi": "Ảnh/PDF", "en": "Photo/PDF"},
     "attached": {"vi": "Đã đính kèm", "en": "Attached"},
@@ -100,11 +108,9 @@ class ItemView:
         lang = view.lang
         self.item = view.sheet.checklist.item(row.item_id)
         state = view.sheet.answers.get(row.item_id, {})
-        badge = label(SEVERITY_LABELS, row.severity, lang).lower()
         text = self.item.text.pick(lang)
         self.label = w.HTML(
-            f"<b>{html.escape(row.item_id)}</b> {html.escape(text)} "
-            f"<span class='audit-severity-{row.severity}'>({badge})</span>",
+            f"<b>{html.escape(row.item_id)}</b> {html.escape(text)} {self._badge()}",
             layout=w.Layout(width="100%"),
         )
         disabled = view.sheet.status != "draft"
@@ -166,6 +172,18 @@ class ItemView:
         )
         add_classes(self.widget, "audit-item", css_id(row.item_id))
 
+    def _badge(self) -> str:
+        """An advice item's «Khuyến nghị» badge, else the legal item's severity."""
+        lang = self.view.lang
+        if self.item.is_advice:
+            tip = html.escape(tr(MESSAGES, "advice_tip", lang), quote=True)
+            return (
+                f"<span class='audit-advice' title='{tip}'>"
+                f"[{html.escape(tr(MESSAGES, 'advice', lang))}]</span>"
+            )
+        badge = label(SEVERITY_LABELS, self.row.severity, lang).lower()
+        return f"<span class='audit-severity-{self.row.severity}'>({badge})</span>"
+
     @property
     def item_id(self) -> str:
         return self.row.item_id
@@ -194,13 +212,14 @@ class ItemView:
 
     def _build_details(self) -> list[w.Widget]:
         lang, sheet = self.view.lang, self.view.sheet
-        basis = "".join(f"<li>{html.escape(b)}</li>" for b in self.item.legal_basis)
+        cited = "reference" if self.item.is_advice else "legal_basis"
+        basis = "".join(f"<li>{html.escape(b)}</li>" for b in getattr(self.item, cited))
         info = w.HTML(
             f"<p><b>{tr(MESSAGES, 'guidance', lang)}:</b> "
             f"{html.escape(self.item.guidance.pick(lang))}</p>"
             f"<p><b>{tr(MESSAGES, 'evidence_expected', lang)}:</b> "
             f"{html.escape(self.item.evidence.pick(lang))}</p>"
-            f"<p><b>{tr(MESSAGES, 'legal_basis', lang)}:</b></p><ul>{basis}</ul>"
+            f"<p><b>{tr(MESSAGES, cited, lang)}:</b></p><ul>{basis}</ul>"
         )
         add_classes(info, "audit-guidance")
         state = sheet.answers.get(self.item_id, {})
@@ -343,6 +362,12 @@ class SheetView:
         if isinstance(row.grade, str):
             grade = f"{row.grade} · {grade}"
         verdict = tr(MESSAGES, f"verdict_{row.verdict}", lang)
+        practice, share = "", row.get("good_practice")  # a final sheet's: on its record
+        if share is not None and pd.notna(share):
+            practice = (
+                f" · {tr(MESSAGES, 'good_practice', lang)}: "
+                f"<span class='audit-good-practice'>{share:.0f}%</span>"
+            )
         done = self.sheet.progress().values()
         answered, total = sum(a for a, _ in done), sum(t for _, t in done)
         findings = scored.findings
@@ -379,7 +404,7 @@ class SheetView:
             f"<span class='audit-grade'>{html.escape(grade)}</span> · "
             f"<span class='audit-verdict audit-verdict-{row.verdict}'>{verdict}</span> · "
             f"{tr(MESSAGES, 'answered', lang)}: "
-            f"<span class='audit-answered'>{answered}/{total}</span>"
+            f"<span class='audit-answered'>{answered}/{total}</span>{practice}"
             f"<br><b>{tr(MESSAGES, 'critical_findings', lang)}:</b>"
             f"<ul class='audit-critical'>{crit}</ul>"
             f"<b>{tr(MESSAGES, 'actions', lang)}:</b><ul class='audit-actions'>{actions}</ul></div>"

@@ -40,13 +40,15 @@ class Indicator:
 # fmt: off
 _STRICT = "strict_worker"
 _TRAINED = [  # register category, id stem, label vi, label en
-    ("unit_manager", "unit_managers", "Cán bộ quản lý ATVSLĐ cấp huyện, xã được tập huấn",
-     "District/commune OSH managers trained"),
+    ("unit_manager", "unit_managers",
+     "Cán bộ quản lý ATVSLĐ cấp huyện, xã (từ 01/07/2025: cấp xã) được tập huấn",
+     "District/commune OSH managers (from 1 July 2025: commune level) trained"),
     (_STRICT, "strict_workers", "NLĐ làm công việc yêu cầu nghiêm ngặt được huấn luyện",
      "Strict-requirement workers trained"),
     ("osh_staff", "osh_staff", "Người làm công tác ATVSLĐ được huấn luyện", "OSH staff trained"),
-    ("health_worker", "health_workers", "Người làm công tác y tế cơ sở được huấn luyện",
-     "Grassroots health workers trained"),
+    ("health_worker", "health_workers",
+     "Người làm công tác y tế tại cơ sở được huấn luyện (nhóm 5)",
+     "Establishments' health staff trained (group 5)"),
 ]
 _VARIANTS = [  # id suffix, source used, label tag vi, en
     ("", "both", "", ""),
@@ -81,9 +83,14 @@ _ROWS = [
       "High-risk enterprises and cooperatives reached"),
      ("DN, HTX nguy cơ cao được tiếp cận (sổ tuyên truyền)", "reached (outreach register)"),
      ("DN, HTX nguy cơ cao đang hoạt động", "active high-risk enterprises and cooperatives")),
-    ("victims_compensated", "share", 100, True, src.victims_compensated,
+    ("victims_compensated", "share", 100, True, src.victims_compensated(labour_relations=False),
      ("Người bị TNLĐ được bồi thường, trợ cấp", "Accident victims compensated"),
      ("nạn nhân được bồi thường (sổ bồi thường)", "victims compensated"),
+     ("nạn nhân TNLĐ (mọi khu vực)", "accident victims (all areas)")),
+    ("victims_compensated_lr", "share", 100, True, src.victims_compensated(labour_relations=True),
+     ("Người bị TNLĐ được bồi thường, trợ cấp, khu vực có QHLĐ",
+      "Accident victims compensated, labour-relations area"),
+     ("nạn nhân khu vực có QHLĐ được bồi thường", "victims compensated, labour-relations area"),
      ("nạn nhân TNLĐ khu vực có QHLĐ", "accident victims, labour-relations area")),
     ("fatal_accidents_handled", "share", 100, True, src.fatal_accidents_handled,
      ("Vụ TNLĐ chết người được khai báo, điều tra, xử lý",

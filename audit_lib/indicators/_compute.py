@@ -200,15 +200,19 @@ def compute(
     t0s = [t.baseline_year for _, _, t in specs if t is not None and t.kind == "annual_change"]
     needed = set(windows["year"]) | {y for t0 in t0s for y in range(t0, max(years) + 1)}
     feeds = _feed_map(plan, frames.feeds)
+    scoped = {t.indicator: t for _, _, t in specs if t is not None and t.unit_levels}
 
     def rolled(per: str, ids: list[str]) -> dict[str, pd.DataFrame]:
         """Every indicator's facts summed into the units, at once; split by indicator."""
         if not ids:
             return {}
         parts = [
-            frames.facts(i, per, sorted(needed), feeds.get(CATALOGUE[i].feeds_of), as_of).assign(
-                indicator=i
-            )
+            _at_levels(
+                frames.facts(i, per, sorted(needed), feeds.get(CATALOGUE[i].feeds_of), as_of),
+                scoped.get(i),
+                tree,
+                per,
+            ).assign(indicator=i)
             for i in ids
         ]
         facts = pd.concat(parts, ignore_index=True)
@@ -237,7 +241,29 @@ def compute(
     table["unit_name"] = table["unit_code"].map(names)
     table["level"] = level
     table["verdict_label"] = [stats.verdict_label(v, lang) for v in table["verdict"]]
+    crossed = tree.crossings(level, at, lang)
+    table["note"] = [
+        "; ".join([n, *crossed.get(u, [])]) if n else "; ".join(crossed.get(u, []))
+        for n, u in zip(table["note"], table["unit_code"], strict=True)
+    ]
     return table[COLUMNS]
+
+
+def _at_levels(facts: pd.DataFrame, target, tree: Hierarchy, period: str) -> pd.DataFrame:
+    """``facts`` without the rows of units whose level the target leaves out on its period's end."""
+    if target is None or facts.empty:
+        return facts
+    level = tree.units.drop_duplicates("unit_code", keep="last").set_index("unit_code")["level"]
+    months = 12 // PERIODS[period]
+    start = pd.to_datetime(
+        pd.DataFrame({"year": facts["year"], "month": facts["part"] * months, "day": 1})
+    )
+    ends = (start + pd.offsets.MonthEnd(0)).dt.date
+    keep = [
+        (levels := target.levels_on(end)) is None or level.get(code) in levels
+        for end, code in zip(ends, facts["unit_code"], strict=True)
+    ]
+    return facts[keep]
 
 
 def _units(tree: Hierarchy, level: str, unit: str | None, at: dt.date, lang: str) -> list[str]:

@@ -22,6 +22,10 @@ factor, and its kind:
 * ``share``: ``threshold`` in per cent and ``comparison`` (``">"`` or ``">="``);
 * ``coverage``: every case (100 %).
 
+Any target may add ``unit_levels``: steps ``{since: date, levels: [...]}`` saying
+which units' register rows count in a period ending on or after ``since`` (T4:
+district and commune managers, only commune-level ones from 1 July 2025).
+
 ``monitored`` lists indicators reported without a target (the workbench's own
 inspection indicators). A bad file raises :class:`~audit_lib.core.errors.PlanError`
 listing every problem with file, target and field, like a checklist.
@@ -43,6 +47,7 @@ from audit_lib.checklists import Str, Text, pydantic_problems, read_yaml
 from audit_lib.core.errors import PlanError, Problem, Reason, raise_if_problems
 from audit_lib.core.i18n import DEFAULT_LANG, tr
 from audit_lib.core.resources import locate
+from audit_lib.core.vocabulary import UNIT_LEVELS
 from audit_lib.indicators._catalogue import CATALOGUE
 
 KINDS = ("annual_change", "share", "coverage")
@@ -122,6 +127,13 @@ class Period(_Model):
     following_years: bool = False
 
 
+class UnitLevels(_Model):
+    """From ``since`` on, only register rows recorded for units of ``levels`` count."""
+
+    since: dt.date
+    levels: list[Literal[UNIT_LEVELS]] = Field(min_length=1)
+
+
 class Target(_Model):
     """One target of the plan (fields by kind in the module docstring)."""
 
@@ -137,7 +149,13 @@ class Target(_Model):
     baseline_year: int | None = Field(None, ge=1900, le=2100)
     threshold: float | None = Field(None, gt=0, le=100)
     comparison: Literal[">", ">="] | None = None
+    unit_levels: list[UnitLevels] = []
     notes: Text | None = None
+
+    def levels_on(self, day: dt.date) -> list[str] | None:
+        """The unit levels whose rows count in a period ending on ``day`` (None: every level)."""
+        steps = [s for s in sorted(self.unit_levels, key=lambda s: s.since) if s.since <= day]
+        return steps[-1].levels if steps else None
 
     @property
     def better(self) -> str:

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-SUMS = ["numerator", "denominator", "rows", "s_yy", "s_xx", "s_xy"]
+SUMS = ["numerator", "denominator", "rows", "s_yy", "s_xx", "s_xy", "pending", "late"]
+INVESTIGATION_DAYS = 30
+"""Days to investigate a fatal accident from its declaration (Law 84/2015/QH13, Art. 35: 30 days;
+60 when technical or forensic appraisal is needed, which the accident register does not record)."""
+DECLARATION_DAYS = 1
+"""A fatal accident is to be declared at once (Law 84/2015/QH13, Art. 34; Decree
+39/2016/NĐ-CP, Art. 10: "by the fastest means"): a declaration dated later than the day
+after the accident is late."""
 KEYS = ["unit_code", "year", "part"]
 PARTS = {"year": 1, "half": 2, "quarter": 4}
 ANSWER_VALUE = {"compliant": 1.0, "noncompliant": 0.0}
@@ -356,13 +363,22 @@ def high_risk_reached(frames, ask: Ask) -> pd.DataFrame:
     return _facts(merged.assign(denominator=1.0, rows=1.0)) if len(merged) else _empty()
 
 
-def victims_compensated(frames, ask: Ask) -> pd.DataFrame:
-    """Victims compensated over victims of accidents in the labour-relations area."""
-    acc = _register(frames, "accidents")
-    if acc.empty:
-        return _empty()
-    acc = acc[acc["labour_relations"].astype("boolean").fillna(False).astype(bool)]
-    acc = _dated(acc, "occurred_on", ask)
+def victims_compensated(labour_relations: bool):
+    """Victims compensated over accident victims (all, or the labour-relations area only)."""
+
+    def facts(frames, ask: Ask) -> pd.DataFrame:
+        acc = _register(frames, "accidents")
+        if acc.empty:
+            return _empty()
+        if labour_relations:
+            acc = acc[acc["labour_relations"].astype("boolean").fillna(False).astype(bool)]
+        return _compensated(frames, _dated(acc, "occurred_on", ask))
+
+    return facts
+
+
+def _compensated(frames, acc: pd.DataFrame) -> pd.DataFrame:
+    """Victims of ``acc`` with a compensation row marked paid (at most the victims)."""
     comp = _register(frames, "compensation")
     paid = pd.Series(0.0, index=acc["accident_id"].unique())
     if not comp.empty:
@@ -374,17 +390,50 @@ def victims_compensated(frames, ask: Ask) -> pd.DataFrame:
 
 
 def fatal_accidents_handled(frames, ask: Ask) -> pd.DataFrame:
-    """Fatal accidents declared, investigated and handled, over fatal accidents."""
+    """Fatal accidents declared, investigated and handled, over fatal accidents.
+
+    Each accident is judged on the last day of its period (or on ``ask.as_of``
+    when earlier): handled when declared, its investigation completed by that
+    day and dealt with; ``pending`` when its investigation is not completed
+    but still within :data:`INVESTIGATION_DAYS` of the declaration (of the
+    accident when undeclared); ``late`` when declared more than
+    :data:`DECLARATION_DAYS` after it, or not at all.
+    """
     acc = _register(frames, "accidents")
     if acc.empty:
         return _empty()
     acc = _dated(acc[pd.to_numeric(acc["deaths"]).fillna(0) > 0], "occurred_on", ask)
-    done = (
-        acc["declared_on"].notna()
-        & acc["investigation_completed_on"].notna()
-        & acc["handled"].astype("boolean").fillna(False).astype(bool)
+    acc = acc.dropna(subset=["year", "part"])
+    if acc.empty:
+        return _empty()
+    months = 12 // PARTS[ask.period]
+    first = pd.to_datetime(
+        {
+            "year": acc["year"].astype(int),
+            "month": (acc["part"].astype(int) - 1) * months + 1,
+            "day": 1,
+        }
     )
-    return _facts(acc.assign(numerator=done.astype(float), denominator=1.0, rows=1.0))
+    judged = first + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    if ask.as_of is not None:
+        judged = judged.clip(upper=pd.Timestamp(ask.as_of))
+    occurred = pd.to_datetime(acc["occurred_on"], errors="coerce")
+    declared = pd.to_datetime(acc["declared_on"], errors="coerce")
+    completed = pd.to_datetime(acc["investigation_completed_on"], errors="coerce")
+    finished = completed.notna() & (completed <= judged)
+    done = declared.notna() & finished & acc["handled"].astype("boolean").fillna(False).astype(bool)
+    deadline = declared.fillna(occurred) + pd.Timedelta(days=INVESTIGATION_DAYS)
+    pending = ~finished & (judged <= deadline)
+    late = declared.isna() | (declared > occurred + pd.Timedelta(days=DECLARATION_DAYS))
+    return _facts(
+        acc.assign(
+            numerator=done.astype(float),
+            denominator=1.0,
+            rows=1.0,
+            pending=pending.astype(float),
+            late=late.astype(float),
+        )
+    )
 
 
 def inspection_coverage(high_risk: bool):

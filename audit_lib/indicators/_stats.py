@@ -39,7 +39,9 @@ The verdict rule (also in ``docs/indicators.md``)
     A 100 % coverage target (every fatal accident declared, investigated and
     handled) is judged on the cases themselves, with :func:`coverage_verdict`:
     one case missed is a miss (the exact upper bound is then below 100 % too),
-    every case handled is achieved; no case at all is ``no_data``.
+    every case handled is achieved; no case at all is ``no_data``; when every
+    case not handled is still within its legal time (an investigation within
+    its deadline on the day judged) the verdict is ``pending``, not a miss.
 """
 
 from __future__ import annotations
@@ -180,11 +182,15 @@ def verdict(low, high, target, better: str, strict: bool = False):
     return codes.item() if codes.ndim == 0 else codes
 
 
-def coverage_verdict(done, cases):
-    """Judge a 100 % target on the cases: all done is achieved, one missed is not."""
+def coverage_verdict(done, cases, pending=0):
+    """Judge a 100 % target on the cases: all done is achieved, one missed is not,
+    the rest still within their legal time is ``pending``."""
     d = np.asarray(done, dtype=float)
     n = np.asarray(cases, dtype=float)
-    codes = np.select([~(n > 0), d >= n], ["no_data", "achieved"], default="not_achieved")
+    p = np.asarray(pending, dtype=float)
+    codes = np.select(
+        [~(n > 0), d >= n, d + p >= n], ["no_data", "achieved", "pending"], default="not_achieved"
+    )
     return codes.item() if codes.ndim == 0 else codes
 
 

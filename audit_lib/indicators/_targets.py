@@ -39,6 +39,15 @@ MESSAGES = {
         "en": "numerator > denominator: check data",
     },
     "outside": {"vi": "ngoài thời kỳ kế hoạch", "en": "outside the plan period"},
+    "pending": {
+        "vi": "{n:g} vụ đang trong thời hạn điều tra (Luật 84/2015/QH13, Điều 35)",
+        "en": "{n:g} still within the investigation deadline (Law 84/2015/QH13, Art. 35)",
+    },
+    "late": {
+        "vi": "{n:g} vụ khai báo muộn hoặc chưa khai báo "
+        "(Luật 84/2015/QH13, Điều 34: khai báo ngay)",
+        "en": "{n:g} declared late or not declared (Law 84/2015/QH13, Art. 34: at once)",
+    },
 }
 
 
@@ -102,9 +111,19 @@ def judge(ind, target, plan, grid, yearly, windows, period, lang) -> pd.DataFram
             rows["verdict"] = codes
         else:
             rows["target_value"] = 100.0
-            rows["verdict"] = stats.coverage_verdict(grid["numerator"], grid["denominator"])
+            rows["verdict"] = stats.coverage_verdict(
+                grid["numerator"], grid["denominator"], grid["pending"]
+            )
     rows["note"] = notes(note, [""] * len(rows))
+    for key in ("pending", "late"):
+        rows["note"] = notes(_counted(key, grid[key], lang), rows["note"])
     return rows
+
+
+def _counted(key: str, counts: pd.Series, lang: str) -> list[tuple[str, np.ndarray]]:
+    """One note per distinct positive count (``"2 still within the investigation deadline"``)."""
+    values = counts.to_numpy(dtype=float)
+    return [(tr(MESSAGES, key, lang, n=n), values == n) for n in np.unique(values[values > 0])]
 
 
 def _annual(rows, ind, target, factor, yearly, windows, period, lang):

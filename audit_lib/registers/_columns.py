@@ -49,6 +49,10 @@ class Register:
     store's own validator of such records, when it has one
     (:func:`~audit_lib.store.check_establishments`): the rows are checked by it,
     and written as it tidies them, exactly as the store would check one record.
+    ``derived`` are columns ``check`` computes from the others (an
+    establishment's ``high_risk``): never in a template, written as computed; a
+    file that has one (an older template) is read, and ``check`` refuses a
+    value other than the one it computes.
     """
 
     kind: str
@@ -60,13 +64,19 @@ class Register:
     unit_when: str | None = None
     unit_checked: bool = True
     check: Callable[..., tuple[pd.DataFrame, list[Problem]]] | None = None
+    derived: tuple[Column, ...] = ()
 
     @property
     def table(self) -> str:
         return self.kind
 
+    @property
+    def read(self) -> tuple[Column, ...]:
+        """The columns a file may have: the template's, then the derived ones."""
+        return (*self.columns, *self.derived)
+
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        return next(c for c in self.read if c.name == name)
 
     @property
     def text_rules(self) -> tuple[Rule, ...]:
@@ -196,10 +206,12 @@ TRAINING_CATEGORIES = choice_labels(
         "volunteer",
     ),
     "Cán bộ quản lý, chỉ đạo ATVSLĐ cấp huyện, xã|NLĐ làm công việc có yêu cầu nghiêm ngặt"
-    "|Người làm công tác ATVSLĐ|Người làm công tác y tế cơ sở|Người quản lý phụ trách ATVSLĐ"
+    "|Người làm công tác ATVSLĐ|Người làm công tác y tế tại cơ sở (nhóm 5)"
+    "|Người quản lý phụ trách ATVSLĐ"
     "|Người lao động khác|An toàn, vệ sinh viên",
     "District/commune OSH manager|Worker in a strict-requirement job|OSH staff"
-    "|Grassroots health worker|Manager in charge of OSH|Other worker|Safety-health volunteer",
+    "|Health staff of an establishment (group 5)|Manager in charge of OSH|Other worker"
+    "|Safety-health volunteer",
 )
 CHANNELS = choice_labels(
     ("visit", "meeting", "document", "broadcast", "online", "training", "other"),

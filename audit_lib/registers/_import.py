@@ -174,8 +174,8 @@ def read_rows(store, kind: str, path: str | Path, lang: str = "vi") -> pd.DataFr
     """
     spec = register_for(kind, lang)
     sheet = read_sheet(path, lang)
-    names, problems = match_headers(sheet, list(spec.columns), lang)
-    frame, cell = parse_columns(sheet, names, list(spec.columns), lang)
+    names, problems = match_headers(sheet, list(spec.read), lang)
+    frame, cell = parse_columns(sheet, names, list(spec.read), lang)
     fields = {name: sheet.headers[pos] for pos, name in names.items()}
     problems += cell + check_rows(store, spec, frame, sheet.file, fields, lang)
     problems = _one_per_cell(problems)
@@ -256,7 +256,7 @@ def _unit_rules(store, spec: Register, frame: pd.DataFrame, file: str, field_of,
 
 def _checked_by_the_store(store, spec: Register, frame, file: str, field_of, lang: str):
     """The problems ``spec.check`` finds; ``frame`` takes the values as the store tidies them."""
-    names = [c.name for c in spec.columns]
+    names = [c.name for c in spec.read]
     rows = [tr(SHEET_MESSAGES, "row", lang, n=int(n)) for n in frame["_row"]]
     fields = {name: field_of(name) for name in names}
     units = set(store.units()["unit_code"])
@@ -434,7 +434,7 @@ def _write(spec: Register, frame, source, at, by, conn: sa.Connection) -> Import
     """:func:`write_rows` of checked rows, in ``conn``'s transaction."""
     table = schema.metadata.tables[spec.table]
     at = at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    columns = [c.name for c in spec.columns if c.name in table.c]
+    columns = [c.name for c in spec.read if c.name in table.c and c.name in frame]
     keys, values = list(spec.key), [c for c in columns if c not in spec.key]
     incoming = frame[columns].reset_index(drop=True)
     incoming[keys] = _key_frame(spec, incoming)

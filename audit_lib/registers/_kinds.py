@@ -239,6 +239,16 @@ REGISTERS: dict[str, Register] = {
                     at_most("trained", "headcount"),
                     ("lớn hơn số người phải huấn luyện", "greater than the headcount"),
                 ),
+                Rule(
+                    "group",
+                    lambda f: (f.category != "health_worker") | f.group.isna() | (f.group == 5),
+                    (
+                        "người làm công tác y tế tại cơ sở là nhóm huấn luyện 5 "
+                        "(Nghị định 44/2016/NĐ-CP)",
+                        "the health staff of establishments are training group 5 "
+                        "(Decree 44/2016/NĐ-CP)",
+                    ),
+                ),
             ),
             refs={"unit_code": "unit", "establishment_code": "establishment"},
             unit_when="year",
@@ -378,6 +388,19 @@ REGISTERS: dict[str, Register] = {
                     required=False,
                     maximum=limits.MAX_WORKFORCE,
                 ),
+                int_column(
+                    "hazardous_workers",
+                    "Số NLĐ làm công việc nặng nhọc, độc hại, nguy hiểm",
+                    "Workers in heavy, hazardous or dangerous jobs",
+                    (
+                        "Theo danh mục của Thông tư 11/2020/TT-BLĐTBXH; trống là chưa rõ (các "
+                        "nghĩa vụ theo công việc này vẫn áp dụng); không quá số lao động",
+                        "Per the list of Circular 11/2020/TT-BLĐTBXH; empty means not known "
+                        "(the duties that follow such jobs still apply); at most the workforce",
+                    ),
+                    required=False,
+                    maximum=limits.MAX_WORKFORCE,
+                ),
                 bool_column(
                     "has_strict_equipment",
                     "Có thiết bị nghiêm ngặt",
@@ -385,7 +408,6 @@ REGISTERS: dict[str, Register] = {
                     ("Máy, thiết bị có yêu cầu nghiêm ngặt", "Equipment on the strict list"),
                     required=False,
                 ),
-                bool_column("high_risk", "Nguy cơ cao", "High risk", required=False),
                 bool_column(
                     "labour_relations",
                     "Có quan hệ lao động",
@@ -419,6 +441,18 @@ REGISTERS: dict[str, Register] = {
             ),
             key=("code",),
             check=check_establishments,
+            # not in the template: derived from the sector and VSIC code (Circular
+            # 07/2016/TT-BLĐTBXH, Art. 8); an older file's column must agree with it
+            derived=(
+                Column(
+                    "high_risk",
+                    "Nguy cơ cao",
+                    "High risk",
+                    "bool",
+                    required=False,
+                    aliases=("Nguy cơ cao về TNLĐ, BNN",),
+                ),
+            ),
             refs={"unit_code": "unit"},
             # a commune written by name is the one of that name valid when the establishment
             # opened (now, without a date); a code is accepted whatever the unit's dates

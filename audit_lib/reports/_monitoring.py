@@ -93,11 +93,23 @@ MESSAGES = {
     "method_verdict": {
         "vi": "Đánh giá: Đạt khi cả khoảng tin cậy nằm về phía tốt của mục tiêu; Không đạt khi cả "
         "khoảng nằm về phía xấu; Quá ít số liệu để kết luận khi khoảng chứa mục tiêu. "
-        "Chỉ tiêu 100% được đánh giá trên từng vụ việc.",
+        "Chỉ tiêu 100% được đánh giá trên từng vụ việc; vụ chưa điều tra xong nhưng vào ngày cuối "
+        'kỳ còn trong thời hạn điều tra (Luật 84/2015/QH13, Điều 35) là "đang trong thời hạn '
+        'điều tra", không phải không đạt; vụ khai báo muộn được ghi chú.',
         "en": "Verdict: achieved when the whole interval is on the good side of the target; not "
         "achieved when it is all on the bad side; too few events to tell when it contains the "
-        "target. 100% targets are judged on the cases themselves.",
+        "target. 100% targets are judged on the cases themselves; an accident whose "
+        "investigation is not completed but on the period's last day is still within its legal "
+        'time (Law 84/2015/QH13, Art. 35) is "pending", not a failure; late declarations are '
+        "noted.",
     },
+    "crosswalk": {"vi": "Bảng chuyển đổi đơn vị", "en": "Unit crosswalk"},
+    "crosswalk_illustrative": {
+        "vi": "minh họa, chưa đối chiếu văn bản gốc: {sources}",
+        "en": "illustrative, not checked against the original text: {sources}",
+    },
+    "crosswalk_sourced": {"vi": "theo {sources}", "en": "from {sources}"},
+    "no_source": {"vi": "không ghi nguồn", "en": "no source recorded"},
     "method_units": {
         "vi": "Số liệu của đơn vị cũ được chuyển sang đơn vị mới theo bảng chuyển đổi; "
         "cộng tử số và mẫu số, không lấy trung bình các tỷ lệ.",
@@ -105,16 +117,19 @@ MESSAGES = {
         "denominators are summed, rates are never averaged.",
     },
     "parameters": {"vi": "Tham số", "en": "Parameters"},
-    "plan_fp": {"vi": "Tệp kế hoạch (sha256)", "en": "Plan file (sha256)"},
+    "plan_fp": {
+        "vi": "Tệp kế hoạch — Mã kiểm tra (SHA-256)",
+        "en": "Plan file — Checksum (SHA-256)",
+    },
     "data_fp": {
-        "vi": "Dấu vân tay dữ liệu đã đọc (sha256)",
-        "en": "Fingerprint of the data read (sha256)",
+        "vi": "Dữ liệu đã đọc — Mã kiểm tra (SHA-256)",
+        "en": "Data read — Checksum (SHA-256)",
     },
     "version": {"vi": "Phiên bản audit_lib", "en": "audit_lib version"},
 }
 
 
-MARKS = {"achieved": "✓", "not_achieved": "✗", "too_few": "?"}
+MARKS = {"achieved": "✓", "not_achieved": "✗", "too_few": "?", "pending": "…"}
 """Short verdict marks for the wide commune table (no mark: no data)."""
 
 
@@ -169,6 +184,7 @@ class MonitoringReport:
     findings: Findings
     establishments: pd.DataFrame
     data_fingerprint: str
+    crosswalk: pd.DataFrame
     lang: str = DEFAULT_LANG
 
     @classmethod
@@ -247,6 +263,7 @@ class MonitoringReport:
             findings=data,
             establishments=est,
             data_fingerprint=digest,
+            crosswalk=frames.crosswalk,
             lang=lang,
         )
 
@@ -270,12 +287,26 @@ class MonitoringReport:
             (self._t("period"), self.period_text),
             (self._t("units_at"), self.at.isoformat()),
         ]
+        if len(self.crosswalk):
+            pairs.append((self._t("crosswalk"), self.crosswalk_source()))
         return (
             html.national_heading(lang)
             + f"<h1>{html.escape(title)}</h1>"
             + html.paragraph(sub, "place-date")
             + html.key_values(pairs)
         )
+
+    def crosswalk_source(self) -> str:
+        """Where the crosswalk comes from, and whether it is only illustrative."""
+        from audit_lib.units import crosswalk_sources
+
+        cw = self.crosswalk
+        part = 1 if self.lang == "en" else 0  # the sources say "vi / en"
+        sources = [(s.split(" / ") * 2)[part] for s in crosswalk_sources(cw)]
+        shown = "; ".join(dict.fromkeys(sources)) or self._t("no_source")
+        illustrative = bool(cw["illustrative"].astype("boolean").fillna(False).any())
+        return self._t("crosswalk_illustrative" if illustrative else "crosswalk_sourced",
+                       sources=shown)  # fmt: skip
 
     def _target_table(self, rows: pd.DataFrame) -> str:
         rows = rows[rows["target_id"] != ""].copy()
@@ -436,6 +467,7 @@ class MonitoringReport:
             self._t("method_change"),
             self._t("method_verdict"),
             self._t("method_units"),
+            f"{self._t('crosswalk')}: {self.crosswalk_source()}",
         ]
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         return html.heading(self._t("method")) + f"<ol>{items}</ol>"

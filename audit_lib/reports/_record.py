@@ -10,7 +10,9 @@ Usage::
     rec.sections()       # each checklist's scores by section (a chart each)
     rec.findings()       # every finding with legal basis, corrective action, due date, note
     rec.checked()        # a follow-up: the corrective actions it checked, done or not
-    rec.gaps(); rec.rules(); rec.signatures(); rec.provenance()
+    rec.gaps()           # applicable items left unanswered
+    rec.advice()         # good-practice advice, apart from the findings ('' without any)
+    rec.rules(); rec.signatures(); rec.provenance()
 
 A record is **frozen**: everything it shows is what the store kept when the
 visit was finalized (``Store.finalize_visit``) — the visit's number, team,
@@ -19,6 +21,10 @@ score, grade, verdict, section scores, findings and gaps; the checklist each
 sheet was made with, read back from the store by its fingerprint. Nothing is
 scored again, no checklist file is read and today's establishment row is not
 looked at, so a record prints the same years later, whatever changed since.
+Good-practice advice (``kind: advice`` items) is not stored as a result: it is
+counted when the record is read, from the sheet's stored answers, the stored
+checklist content and the stored snapshot of the establishment — all frozen
+with the record, so it too prints the same every time (``docs/scoring.md``).
 A draft visit has no record: :meth:`VisitRecord.load` refuses it with an
 :class:`~audit_lib.core.errors.InputError` naming the visit.
 
@@ -30,7 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -45,6 +51,7 @@ from audit_lib.core.vocabulary import (
     SECTOR_LABELS,
     SEVERITY_LABELS,
     VISIT_TYPE_LABELS,
+    commune_level_label,
 )
 
 MESSAGES = {
@@ -79,6 +86,34 @@ MESSAGES = {
         "en": "Corrective actions checked on this follow-up visit",
     },
     "gaps": {"vi": "Nội dung chưa kiểm tra được", "en": "Items not checked"},
+    "advice": {
+        "vi": "Khuyến nghị thực hành tốt",
+        "en": "Good-practice advice",
+    },
+    "advice_note": {
+        "vi": "Các khuyến nghị dưới đây là thực hành tốt, không phải quy định pháp luật: "
+        "không phải vi phạm, không có thời hạn khắc phục và không ảnh hưởng đến điểm tuân "
+        "thủ hay kết luận. Cơ sở nên xem xét áp dụng các gợi ý chưa đạt.",
+        "en": "The advice below is good practice, not a legal duty: not a violation, with "
+        "no deadline, and it does not change the compliance score or the verdict. The "
+        "establishment is encouraged to take up the suggestions not yet met.",
+    },
+    "good_practice": {"vi": "Thực hành tốt (%)", "en": "Good practice (%)"},
+    "advice_counted": {
+        "vi": "Khuyến nghị đạt / đã xem xét",
+        "en": "Advice met / assessed",
+    },
+    "advice_not_met": {
+        "vi": "Gợi ý cải thiện (khuyến nghị chưa đạt)",
+        "en": "Suggestions (advice not yet met)",
+    },
+    "suggestion": {"vi": "Khuyến nghị", "en": "Advice"},
+    "reference": {"vi": "Nguồn tham khảo", "en": "Reference"},
+    "how": {"vi": "Cách thực hiện", "en": "How"},
+    "all_met": {
+        "vi": "Mọi khuyến nghị đã xem xét đều đạt.",
+        "en": "Every piece of advice assessed is met.",
+    },
     "rules": {"vi": "Cách đánh giá đã áp dụng", "en": "Scoring rules applied"},
     "sections": {"vi": "Điểm theo phần", "en": "Score by section"},
     "closing": {
@@ -91,7 +126,7 @@ MESSAGES = {
     "none": {"vi": "Không có.", "en": "None."},
     "name": {"vi": "Tên cơ sở", "en": "Name"},
     "code": {"vi": "Mã số thuế / đăng ký", "en": "Tax / registration code"},
-    "unit": {"vi": "Địa chỉ (xã, thị trấn)", "en": "Address (commune)"},
+    "unit": {"vi": "Địa chỉ ({level})", "en": "Address ({level})"},
     "sector": {"vi": "Ngành nghề", "en": "Sector"},
     "kind": {"vi": "Loại hình", "en": "Kind"},
     "workforce": {"vi": "Số lao động", "en": "Workers"},
@@ -165,10 +200,11 @@ MESSAGES = {
 }
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")
-PARTS = ("establishment", "visit", "result", "findings", "checked", "gaps", "rules")
-"""The numbered parts of a record, in order (``checked`` only for a follow-up)."""
-SCORED = ("scores", "sections", "findings", "gaps")
-"""The frames of a sheet's stored results (``store.scored``)."""
+PARTS = ("establishment", "visit", "result", "findings", "checked", "gaps", "advice", "rules")
+"""The numbered parts of a record, in order (``checked`` only for a follow-up, ``advice``
+only when a sheet's checklist has advice items)."""
+SCORED = ("scores", "sections", "findings", "gaps", "advice")
+"""The frames a record shows: a sheet's stored results (``store.scored``) and its advice."""
 ACTION_TERMS = [
     "action_id", "inspection_id", "item_id", "severity", "action_vi", "action_en", "due_on",
 ]  # fmt: skip
@@ -222,8 +258,10 @@ class VisitRecord:
                 fp: store.stored_checklist(fp) for fp in sheets["checklist_fingerprint"].unique()
             }
             scored = store.scored(sheets["inspection_id"])
+            answers = store.responses(sheets["inspection_id"].tolist())
             checks = _checked_actions(store, visit["visit_id"])
             shown_url = db_urls.masked(db_url or store.url)
+        scored = _with_advice(scored, sheets, checklists, answers, visit)
         read = (visit.to_frame().T, sheets, checks, *(getattr(scored, f) for f in SCORED))
         return cls(
             parameters={"visit_id": visit_id, "db_url": shown_url, "lang": lang},
@@ -244,8 +282,14 @@ class VisitRecord:
 
     def _part(self, key: str) -> str:
         """The heading of a numbered part: ``III. Kết quả đánh giá``."""
-        shown = [p for p in PARTS if p != "checked" or self.follow_up]
+        hidden = {"checked": not self.follow_up, "advice": not self.has_advice}
+        shown = [p for p in PARTS if not hidden.get(p)]
         return html.heading(f"{ROMAN[shown.index(key)]}. {self._t(key)}")
+
+    @property
+    def has_advice(self) -> bool:
+        """Whether a sheet's checklist holds advice items (the record then has that part)."""
+        return any(item.is_advice for c in self._sheet_checklists() for item in c.items)
 
     @property
     def follow_up(self) -> bool:
@@ -301,7 +345,10 @@ class VisitRecord:
         firm = [
             (self._t("name"), est.get("name")),
             (self._t("code"), est.get("code")),
-            (self._t("unit"), est.get(f"unit_name_{lang}") or est.get("unit_code")),
+            (
+                self._t("unit", level=commune_level_label(visit["visited_on"], lang)),
+                est.get(f"unit_name_{lang}") or est.get("unit_code"),
+            ),
             (self._t("sector"), label(SECTOR_LABELS, est.get("sector"), lang)),
             (self._t("kind"), label(KIND_LABELS, est.get("kind"), lang)),
             (self._t("workforce"), est.get("workforce")),
@@ -438,6 +485,40 @@ class VisitRecord:
         columns = {k: self._t("item" if k == "item_id" else k) for k in keys}
         return self._part("gaps") + html.table(gaps, columns, empty=self._t("none"))
 
+    def advice(self) -> str:
+        """Per sheet with advice items: the good-practice share and the advice not met, with
+        its reference — set apart from the findings, with no legal basis and no deadline
+        ('' when no sheet's checklist has advice items)."""
+        if not self.has_advice:
+            return ""
+        lang, parts = self.lang, [self._part("advice"), html.paragraph(self._t("advice_note"))]
+        for row in self.scored.scores.itertuples(index=False):
+            checklist = self._checklist_of(row.inspection_id)
+            if not any(item.is_advice for item in checklist.items):
+                continue
+            mine = self.scored.advice[self.scored.advice["inspection_id"] == row.inspection_id]
+            assessed = mine[mine["answer"].notna()]
+            counted = [
+                (self._t("good_practice"), _percent(row.good_practice)),
+                (self._t("advice_counted"), f"{int(assessed['met'].sum())} / {len(assessed)}"),
+            ]
+            missed = self._in_checklist_order(assessed[~assessed["met"]])
+            shown = [checklist.item(i) for i in missed["item_id"]]
+            missed = missed.assign(
+                suggestion=[item.text.pick(lang) for item in shown],
+                how=[item.action.pick(lang) if item.action else "" for item in shown],
+                reference=["; ".join(item.reference) for item in shown],
+            )
+            keys = ("item_id", "suggestion", "how", "reference", "note")
+            columns = {k: self._t("item" if k == "item_id" else k) for k in keys}
+            parts += [
+                html.heading(self._title(checklist), 3),
+                html.key_values(counted),
+                html.paragraph(self._t("advice_not_met")),
+                html.table(missed, columns, empty=self._t("all_met")),
+            ]
+        return "".join(parts)
+
     def rules(self) -> str:
         """The rule of the visit, then the scoring rules of each checklist as stored."""
         from audit_lib.scoring import rules
@@ -480,6 +561,28 @@ class VisitRecord:
             (self._t("version"), __version__),
         ]
         return html.provenance(pairs, self.lang)
+
+
+def _with_advice(scored, sheets: pd.DataFrame, checklists: dict, answers, visit) -> object:
+    """``scored`` with each sheet's good-practice share and advice items, counted from the
+    stored answers with the stored checklist content and the establishment as it was
+    (the visit's snapshot): frozen with the record, so the same at every reading."""
+    from audit_lib.checklists import conditions
+    from audit_lib.scoring import Scored, good_practice
+
+    snapshot = json.loads(visit["establishment_snapshot"] or "{}")
+    inspections = sheets[["inspection_id", "checklist_fingerprint"]].assign(
+        inspected_on=pd.Timestamp(visit["visited_on"]),
+        **{name: snapshot.get(name) for name in conditions.ATTRIBUTES},
+    )
+    parts = [
+        good_practice(checklists[fp], answers, group)
+        for fp, group in inspections.groupby("checklist_fingerprint", sort=False)
+    ]
+    practice = Scored.concat(parts)
+    share = practice.scores.set_index("inspection_id")["good_practice"]
+    scores = scored.scores.assign(good_practice=scored.scores["inspection_id"].map(share))
+    return replace(scored, scores=scores, advice=practice.advice)
 
 
 def _checked_actions(store, visit_id: str) -> pd.DataFrame:

@@ -188,7 +188,7 @@ def _answers(rng, checklist, insp: pd.DataFrame, attrs: pd.DataFrame) -> pd.Data
     for j, expr in enumerate(items["applies_if"]):
         if isinstance(expr, str) and expr.strip():
             applies[:, j] = conditions.evaluate(expr, attrs).to_numpy(dtype=bool)
-    weight = items["severity"].map(SEVERITY_FACTOR).to_numpy()
+    weight = items["severity"].map(SEVERITY_FACTOR).fillna(SEVERITY_FACTOR["minor"]).to_numpy()
     chance = np.clip(insp["propensity"].to_numpy()[:, None] * weight[None, :], 0, 0.9)
     violated = rng.random((m, k)) < chance
     minor_na = (rng.random((m, k)) < 0.03) & (items["severity"] == "minor").to_numpy()[None, :]

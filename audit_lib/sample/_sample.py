@@ -21,6 +21,10 @@ What is generated, in order (each step a function of its own):
 2. about ``300 × scale`` establishments across the local sectors with
    realistic workforce sizes (households 2–9, cooperatives 10–60,
    enterprises 10–800 log-normal, larger mining and hydropower sites);
+   high risk as the law derives it from sector and VSIC code (Circular
+   07/2016/TT-BLĐTBXH, Art. 8: mining, construction, hydropower, brick and
+   concrete works), and workers in heavy, hazardous or dangerous jobs by
+   sector (most miners, few shop workers; not known for one in ten);
    those registered from 1 July 2025 are placed in the new communes;
 3. visits (:mod:`audit_lib.sample._inspections`): each year a share of
    the establishments (more of the high-risk ones, more in May, the OSH
@@ -52,17 +56,20 @@ from audit_lib.checklists import load_checklists
 from audit_lib.core.errors import StoreError
 from audit_lib.core.i18n import tr
 from audit_lib.core.resources import shipped
-from audit_lib.core.vocabulary import KINDS
+from audit_lib.core.vocabulary import KINDS, high_risk_of
 from audit_lib.registers import read_rows, write_rows
 from audit_lib.sample import _inspections as sample_inspections
 from audit_lib.sample import _registers as sample_registers
 from audit_lib.sample._names import establishment_names
 from audit_lib.store import insert_returning, schema
+from audit_lib.units import made_mostly_of
 
 UNITS_DIR = shipped("data", "units")
 SOURCE = "sample (illustrative)"
 BY = "sample"
 REORGANISED = dt.date(2025, 7, 1)
+DISTRICT = "PT"
+"""Phong Thổ district: the sample's establishments are in its communes."""
 SQLITE_CACHE_KIB = 256 * 1024  # a large page cache keeps bulk inserts into big indexes fast
 
 MESSAGES = {
@@ -119,13 +126,26 @@ STRICT_EQUIPMENT = {
     "trade": 0.05,
     "other": 0.1,
 }
+HAZARDOUS_SHARE = {  # low, high share of the workforce in heavy, hazardous or dangerous jobs
+    "mining": (0.5, 0.9),
+    "hydropower": (0.4, 0.8),
+    "construction": (0.2, 0.6),
+    "wood": (0.2, 0.6),
+    "manufacturing": (0.1, 0.5),
+    "transport": (0.0, 0.3),
+    "agriculture": (0.0, 0.2),
+    "trade": (0.0, 0.0),
+    "other": (0.0, 0.1),
+}
+HAZARDOUS_UNKNOWN = 0.1
+"""The share of establishments whose register does not say how many (stored as not known)."""
 VSIC = {
     "mining": ("0722", "0810"),
     "hydropower": ("4291", "4299"),
     "construction": ("4100", "4210", "4220"),
     "agriculture": ("0127", "0128", "0210", "0150"),
     "wood": ("1610", "1621", "3100"),
-    "manufacturing": ("1079", "1061", "2395"),
+    "manufacturing": ("1079", "1061", "2392", "2395"),
     "trade": ("4711", "4719", "4752"),
     "transport": ("4932", "4933"),
     "other": ("9610", "5510", "5610"),
@@ -150,7 +170,17 @@ def generate(store, seed: int = 453, scale: float = 1, years=(2021, 2025), check
     _refuse_if_not_empty(store)
     units = read_rows(store, "units", UNITS_DIR / "units.csv")
     crosswalk = read_rows(_UnitsFile(units), "crosswalk", UNITS_DIR / "crosswalk.csv")
-    moved = dict(zip(crosswalk["old_code"], crosswalk["new_code"], strict=True))
+    # the district's own communes: the crosswalk also maps units of other districts
+    # into the new communes (Thèn Sin of Tam Đường into Sin Suối Hồ)
+    own = crosswalk["old_code"].isin(units.loc[units["parent_code"] == DISTRICT, "unit_code"])
+    moved = dict(zip(crosswalk["old_code"][own], crosswalk["new_code"][own], strict=True))
+    # the district's area: its communes, then the new ones made mostly of them (Sin Suối
+    # Hồ with Thèn Sin, not Đoàn Kết ward, which took Lản Nhì Thàng into Lai Châu city)
+    area = units[
+        (units["parent_code"] == DISTRICT)
+        | units["unit_code"].isin(made_mostly_of(units, crosswalk, DISTRICT))
+        | (units["level"] != "commune")
+    ]
     with store.transaction() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
@@ -159,7 +189,7 @@ def generate(store, seed: int = 453, scale: float = 1, years=(2021, 2025), check
         est = establishments(rng, max(1, round(300 * scale)), moved, first, last)
         rows = _establishment_rows(est)
         est["establishment_id"] = insert_returning(conn, schema.establishments, rows)
-        registers = sample_registers.generate(rng, est, units, moved, first, last, scale)
+        registers = sample_registers.generate(rng, est, area, moved, first, last, scale)
         visits = sample_inspections.plan_visits(rng, est, registers["accidents"], first, last)
         insp, resp = sample_inspections.answer_visits(rng, visits, est, checklists, first, last)
         insp, resp = sample_inspections.add_revisions(rng, insp, resp)
@@ -224,14 +254,15 @@ def establishments(rng, n: int, moved: dict, first: int, last: int) -> pd.DataFr
     low, high = (np.array([STRICT_SHARE[s][i] for s in sector]) for i in (0, 1))
     strict = np.floor(workforce * (low + (high - low) * rng.random(n))).astype(int)
     equipment = rng.random(n) < np.array([STRICT_EQUIPMENT[s] for s in sector])
-    high_risk = np.isin(sector, ["mining", "hydropower", "construction"]) | (
-        (sector == "wood") & (rng.random(n) < 0.5)
-    )
     labour = np.isin(kind, ["enterprise", "cooperative"]) | (rng.random(n) < 0.1)
     minors = rng.random(n) < np.where(np.isin(kind, ["household"]), 0.06, 0.02)
     vsic = np.array(
         [VSIC[s][i % len(VSIC[s])] for s, i in zip(sector, rng.integers(0, 12, n), strict=True)]
     )
+    high_risk = np.array([bool(high_risk_of(s, v)) for s, v in zip(sector, vsic, strict=True)])
+    low, high = (np.array([HAZARDOUS_SHARE[s][i] for s in sector]) for i in (0, 1))
+    hazardous = np.floor(workforce * (low + (high - low) * rng.random(n)))
+    hazardous = np.where(rng.random(n) < HAZARDOUS_UNKNOWN, np.nan, hazardous)
     start, end = dt.date(first, 1, 1), dt.date(last, 12, 31)
     opened_before = rng.random(n) < 0.85
     active_from = np.select(
@@ -264,6 +295,7 @@ def establishments(rng, n: int, moved: dict, first: int, last: int) -> pd.DataFr
             "old_unit_code": old_unit,
             "workforce": workforce,
             "strict_workers": strict,
+            "hazardous_workers": pd.array(hazardous, dtype="Int64"),
             "has_strict_equipment": equipment,
             "high_risk": high_risk,
             "labour_relations": labour,
@@ -302,6 +334,8 @@ def _establishment_rows(est: pd.DataFrame) -> list[dict]:
             record[name] = None if pd.isna(record[name]) else record[name].date()
         for name in ("workforce", "strict_workers"):
             record[name] = int(record[name])
+        known = not pd.isna(record["hazardous_workers"])
+        record["hazardous_workers"] = int(record["hazardous_workers"]) if known else None
         for name in ("has_strict_equipment", "high_risk", "labour_relations", "employs_minors"):
             record[name] = bool(record[name])
         record.update(created_by=BY, created_at=when, updated_by=BY, updated_at=when)

@@ -4,7 +4,8 @@ Usage::
 
     from audit_lib.scoring import score, score_many, read_responses
     scored = score(checklist, responses, inspections)
-    scored.scores, scored.findings, scored.actions
+    scored.scores, scored.findings, scored.gaps      # the legal items
+    scored.advice, scored.scores["good_practice"]    # the advice items, apart
 
 Pure and vectorized: frames in, frames out; no store, no files but
 :func:`read_responses` (a responses file for ``audit score``).
@@ -14,6 +15,7 @@ from audit_lib.scoring._responses import Responses, answer_code, read_responses
 from audit_lib.scoring._score import (
     GAP_SHARE_INCOMPLETE,
     Scored,
+    good_practice,
     rules,
     score,
     score_many,
@@ -24,6 +26,7 @@ __all__ = [
     "Responses",
     "Scored",
     "answer_code",
+    "good_practice",
     "read_responses",
     "rules",
     "score",

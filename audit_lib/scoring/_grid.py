@@ -77,13 +77,17 @@ class ItemTable:
     """The checklist's items as column arrays, in checklist order (cached by fingerprint).
 
     ``text`` holds the columns a finding shows, as ``str`` arrays, with the
-    default corrective action filled in where an item has none.
+    default corrective action filled in where an item has none. ``advice`` marks
+    the good-practice items (``kind: advice``), scored apart from the legal ones;
+    ``section_legal`` which sections hold at least one legal item.
     """
 
     frame: pd.DataFrame
     index: pd.Index
     weight: np.ndarray
     critical: np.ndarray
+    advice: np.ndarray
+    section_legal: np.ndarray
     scored: np.ndarray
     section_codes: np.ndarray
     sections: list[str]
@@ -103,6 +107,8 @@ class ItemTable:
         has_threshold = frame["threshold_op"].notna().to_numpy()
         days = frame["days_to_correct"].astype("float64").to_numpy()
         by_severity = frame["severity"].map(correction_days(checklist)).to_numpy("float64")
+        advice = (frame["kind"] == "advice").to_numpy()
+        section_codes = pd.Index(sections).get_indexer(frame["section_id"])
         text = {
             c: text_array(frame[c])
             for c in ("item_id", "section_id", "severity", "text_vi", "text_en", "legal_basis")
@@ -115,10 +121,12 @@ class ItemTable:
             index=pd.Index(frame["item_id"]),
             weight=frame["weight"].to_numpy("float64"),
             critical=(frame["severity"] == "critical").to_numpy(),
+            advice=advice,
+            section_legal=np.bincount(section_codes[~advice], minlength=len(sections)) > 0,
             scored=((frame["answer_type"] == "compliance").to_numpy() | has_threshold),
-            section_codes=pd.Index(sections).get_indexer(frame["section_id"]),
+            section_codes=section_codes,
             sections=sections,
-            days=np.where(np.isnan(days), by_severity, days).astype("int64"),
+            days=np.where(advice, 0, np.where(np.isnan(days), by_severity, days)).astype("int64"),
             text=text,
             checklist_id=checklist.id,
         )
@@ -145,6 +153,19 @@ class Grid:
     no_reference: np.ndarray
     response_row: np.ndarray
     value: np.ndarray
+
+    def without(self, columns: np.ndarray) -> Grid:
+        """The same grid with the items of ``columns`` (a bool mask) never applicable:
+        not answered, not compliant, not a gap."""
+        keep = ~columns[None, :]
+        return Grid(
+            answered=self.answered & keep,
+            compliant=self.compliant & keep,
+            gap=self.gap & keep,
+            no_reference=self.no_reference & keep,
+            response_row=self.response_row,
+            value=self.value,
+        )
 
 
 def inspection_inputs(inspections: pd.DataFrame, establishments=None) -> tuple:

@@ -11,6 +11,7 @@ Usage::
     scored.sections    # one row per inspection and section
     scored.findings    # one row per non-compliance, with action and due date
     scored.gaps        # applicable items nobody answered
+    scored.advice      # good-practice advice items, met or not (never findings)
     rules(checklist, "en")   # the rules applied, as sentences a report prints
 
 Every inspection of a checklist is scored at once: answers become an
@@ -22,7 +23,7 @@ The rules are written out in ``docs/scoring.md`` and by :func:`rules`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,7 @@ SCORE_COLUMNS = [
     "grade",
     "passed",
     "verdict",
+    "good_practice",
 ]
 SECTION_COLUMNS = [
     "inspection_id",
@@ -91,11 +93,13 @@ FINDING_COLUMNS = [
     "note",
 ]
 GAP_COLUMNS = ["inspection_id", "item_id", "section_id", "severity", "reason"]
+ADVICE_COLUMNS = ["inspection_id", "item_id", "section_id", "weight", "answer", "met", "note"]
 TEXT_COLUMNS = {
     *("inspection_id", "checklist_id", "checklist_version", "checklist_fingerprint"),
     *("grade", "verdict", "section_id", "item_id", "severity", "text_vi", "text_en"),
-    *("legal_basis", "action_vi", "action_en", "note", "reason"),
+    *("legal_basis", "action_vi", "action_en", "note", "reason", "answer"),
 }
+_ADVICE_ANSWERS = pd.array(["compliant", "noncompliant"], dtype="str")
 
 
 MESSAGES = {
@@ -146,6 +150,17 @@ MESSAGES = {
     "band": {"vi": "{code} ({label}) từ {min:g}%", "en": "{code} ({label}) from {min:g}%"},
     "band_pass": {"vi": "đạt", "en": "pass"},
     "band_fail": {"vi": "không đạt", "en": "fail"},
+    "rule_advice": {
+        "vi": "Mục khuyến nghị (thực hành tốt) không phải quy định pháp luật: không tính vào "
+        "điểm tuân thủ, xếp loại và kết luận, không bao giờ là vi phạm, không có thời hạn "
+        "khắc phục. Tỷ lệ thực hành tốt (%) = tổng trọng số các mục khuyến nghị Đạt / tổng "
+        "trọng số các mục khuyến nghị áp dụng đã được trả lời × 100; mục chưa đạt là gợi ý "
+        "cải thiện.",
+        "en": "Advice items (good practice) are not legal duties: they are left out of the "
+        "compliance score, the grade and the verdict, are never a finding and have no "
+        "deadline. Good practice (%) = weight of advice items met / weight of applicable "
+        "answered advice items × 100; those not met are suggestions.",
+    },
     "rule_due": {
         "vi": "Mỗi mục Không đạt là một phát hiện kèm biện pháp khắc phục (của mục, "
         "nếu không thì 'Khắc phục: <nội dung mục>'); hạn khắc phục = ngày kiểm tra + "
@@ -163,10 +178,27 @@ MESSAGES = {
 }
 
 
+def _empty_frame(columns: list[str]) -> pd.DataFrame:
+    """No rows, with ``columns`` and their dtypes."""
+    return pd.DataFrame(
+        {
+            c: text_array([]) if c in TEXT_COLUMNS else np.array([], _DTYPES.get(c, "int64"))
+            for c in columns
+        }
+    )
+
+
+def _no_advice() -> pd.DataFrame:
+    return _empty_frame(ADVICE_COLUMNS)
+
+
 @dataclass(frozen=True)
 class Scored:
-    """The result of scoring: four frames with the columns of ``docs/contracts.md``.
+    """The result of scoring: frames with the columns of ``docs/contracts.md``.
 
+    ``scores``, ``sections``, ``findings`` and ``gaps`` are about the legal items only;
+    ``advice`` lists the good-practice items (empty in the results a store reads back:
+    the record recomputes it with :func:`good_practice`).
     ``Scored.concat([a, b])`` joins results; ``scored.only(inspection_id)`` keeps one.
     """
 
@@ -174,6 +206,7 @@ class Scored:
     sections: pd.DataFrame
     findings: pd.DataFrame
     gaps: pd.DataFrame
+    advice: pd.DataFrame = field(default_factory=_no_advice)
 
     @classmethod
     def concat(cls, parts: list[Scored]) -> Scored:
@@ -217,11 +250,36 @@ def score(checklist, responses, inspections, establishments=None) -> Scored:
     Unknown items, invalid answers or dates raise :class:`ResponsesError`
     listing every one.
     """
+    items, judged, ids, dates = _judged(checklist, responses, inspections, establishments)
+    return _collect(checklist, items, judged, ids, dates, responses)
+
+
+def good_practice(checklist, responses, inspections, establishments=None) -> Scored:
+    """Only the good-practice part of :func:`score`: ``scores`` with ``inspection_id`` and
+    ``good_practice`` (NaN when no advice item applies or none was answered) and
+    ``advice``; the legal frames are left empty.
+
+    What a record shows of advice, computed from the answers and the checklist content
+    it stored (arguments as for :func:`score`).
+    """
+    items, judged, ids, _ = _judged(checklist, responses, inspections, establishments)
+    empty = _empty()
+    return Scored(
+        scores=pd.DataFrame({"inspection_id": ids, "good_practice": _good_share(items, judged)}),
+        sections=empty.sections,
+        findings=empty.findings,
+        gaps=empty.gaps,
+        advice=_advice(items, judged, ids, responses),
+    )
+
+
+def _judged(checklist, responses, inspections, establishments):
+    """(items, grid, inspection ids, dates) of the inspections; raises every problem."""
     items = ItemTable.of(checklist)
     insp, attrs, dates, problems = inspection_inputs(inspections, establishments)
     judged, answer_problems = judge(items, responses, insp["inspection_id"], attrs)
     raise_if_problems(ResponsesError, problems + answer_problems)
-    return _collect(checklist, items, judged, text_array(insp["inspection_id"]), dates, responses)
+    return items, judged, text_array(insp["inspection_id"]), dates
 
 
 def score_many(checklists: Mapping[str, object], responses, inspections, establishments=None):
@@ -280,10 +338,18 @@ def rules(checklist, lang: str = "vi") -> list[str]:
         tr(MESSAGES, "rule_incomplete", lang, share=GAP_SHARE_INCOMPLETE * 100),
         tr(MESSAGES, "rule_grades", lang, bands=bands),
         tr(MESSAGES, "rule_due", lang, **days),
+        *([tr(MESSAGES, "rule_advice", lang)] if _has_advice(checklist) else []),
     ]
 
 
-def _collect(checklist, items: ItemTable, judged: Grid, ids, dates, responses) -> Scored:
+def _has_advice(checklist) -> bool:
+    return any(item.is_advice for item in checklist.items)
+
+
+def _collect(checklist, items: ItemTable, everything: Grid, ids, dates, responses) -> Scored:
+    """The frames of :class:`Scored`: the legal ones from the legal items only, as if the
+    checklist had no advice items; ``advice`` and ``good_practice`` from the advice ones."""
+    judged = everything.without(items.advice)
     sums = _section_sums(items, judged)
     total = {k: v.sum(axis=1) for k, v in sums.items()}
     noncompliant = judged.answered & ~judged.compliant
@@ -298,9 +364,10 @@ def _collect(checklist, items: ItemTable, judged: Grid, ids, dates, responses) -
         | (total["weight_gaps"] > GAP_SHARE_INCOMPLETE * weight_all)
         | np.isnan(pct)
     )
+    nothing_legal = weight_all == 0  # no legal item applies: advice at most, nothing to fail
     verdict = np.select(
-        [critical_failures > 0, incomplete, band_pass],
-        ["fail_critical", "incomplete", "pass"],
+        [critical_failures > 0, nothing_legal, incomplete, band_pass],
+        ["fail_critical", "advice_only", "incomplete", "pass"],
         "fail",
     )
     n = len(ids)
@@ -321,8 +388,9 @@ def _collect(checklist, items: ItemTable, judged: Grid, ids, dates, responses) -
             "critical_failures": critical_failures,
             "findings": total["answered"] - total["compliant"],
             "grade": text_array(grade),
-            "passed": verdict == "pass",
+            "passed": np.isin(verdict, ["pass", "advice_only"]),
             "verdict": text_array(verdict),
+            "good_practice": _good_share(items, everything),
         },
         columns=SCORE_COLUMNS,
     )
@@ -331,7 +399,42 @@ def _collect(checklist, items: ItemTable, judged: Grid, ids, dates, responses) -
         sections=_sections(items, sums, ids),
         findings=_findings(items, judged, noncompliant, ids, dates, responses),
         gaps=_gaps(items, judged, ids),
+        advice=_advice(items, everything, ids, responses),
     )
+
+
+def _good_share(items: ItemTable, judged: Grid) -> np.ndarray:
+    """Per inspection: weight of advice items met / weight of advice items answered × 100."""
+    weight = np.where(items.advice, items.weight, 0.0)
+    return _percent(judged.compliant @ weight, judged.answered @ weight)
+
+
+def _advice(items: ItemTable, judged: Grid, ids, responses) -> pd.DataFrame:
+    """One row per applicable advice item of each inspection (answered or not)."""
+    r, c = np.nonzero((judged.answered | judged.gap) & items.advice[None, :])
+    answered, met = judged.answered[r, c], judged.compliant[r, c]
+    answer = _ADVICE_ANSWERS.take(np.where(answered, (~met).view(np.int8), -1), allow_fill=True)
+    return pd.DataFrame(
+        {
+            "inspection_id": ids.take(r),
+            **{k: items.text[k].take(c) for k in ("item_id", "section_id")},
+            "weight": items.weight[c],
+            "answer": answer,
+            "met": met,
+            "note": text_array(_notes(judged, responses, r, c)),
+        },
+        columns=ADVICE_COLUMNS,
+    )
+
+
+def _notes(judged: Grid, responses, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The inspector's note on the answers at grid cells ``(r, c)`` (None where none)."""
+    rows = judged.response_row[r, c]
+    notes = np.full(len(r), None, dtype=object)
+    if "note" in responses:
+        answered = rows >= 0
+        notes[answered] = responses["note"].to_numpy(object)[rows[answered]]
+    return notes
 
 
 def _section_sums(items: ItemTable, judged: Grid) -> dict[str, np.ndarray]:
@@ -360,9 +463,10 @@ def _percent(earned: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 
 def _sections(items: ItemTable, sums: dict[str, np.ndarray], ids) -> pd.DataFrame:
+    """One row per inspection and section holding a legal item (advice has no score)."""
     n, s = len(ids), len(items.sections)
     flat = {k: v.ravel() for k, v in sums.items()}
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "inspection_id": ids.repeat(s),
             "section_id": text_array(items.sections).take(np.tile(np.arange(s), n)),
@@ -375,16 +479,14 @@ def _sections(items: ItemTable, sums: dict[str, np.ndarray], ids) -> pd.DataFram
         },
         columns=SECTION_COLUMNS,
     )
+    if items.section_legal.all():
+        return frame
+    return frame[np.tile(items.section_legal, n)].reset_index(drop=True)
 
 
 def _findings(items: ItemTable, judged: Grid, noncompliant, ids, dates, responses):
     r, c = np.nonzero(noncompliant)
-    source_rows = judged.response_row[r, c]
-    notes = (
-        responses["note"].to_numpy(object)[source_rows]
-        if "note" in responses
-        else np.full(len(r), None, dtype=object)
-    )
+    notes = _notes(judged, responses, r, c)
     due = dates.to_numpy("datetime64[ns]")[r] + items.days[c].astype("timedelta64[D]")
     text = {k: v.take(c) for k, v in items.text.items()}
     return pd.DataFrame(
@@ -441,25 +543,17 @@ def _bands(checklist, lang: str) -> list[dict]:
 
 
 def _empty() -> Scored:
-    """No inspections: the four frames with their columns and dtypes, no rows."""
-
-    def frame(columns: list[str]) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                c: text_array([]) if c in TEXT_COLUMNS else np.array([], _DTYPES.get(c, "int64"))
-                for c in columns
-            }
-        )
-
+    """No inspections: the frames with their columns and dtypes, no rows."""
     return Scored(
-        scores=frame(SCORE_COLUMNS),
-        sections=frame(SECTION_COLUMNS),
-        findings=frame(FINDING_COLUMNS),
-        gaps=frame(GAP_COLUMNS),
+        scores=_empty_frame(SCORE_COLUMNS),
+        sections=_empty_frame(SECTION_COLUMNS),
+        findings=_empty_frame(FINDING_COLUMNS),
+        gaps=_empty_frame(GAP_COLUMNS),
     )
 
 
 _DTYPES = {
     **dict.fromkeys(["weight", "weight_applicable", "weight_earned", "weight_gaps"], "float64"),
     **{"score": "float64", "value": "float64", "passed": "bool", "due_on": "datetime64[ns]"},
+    **{"good_practice": "float64", "met": "bool"},
 }

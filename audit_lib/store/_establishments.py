@@ -25,10 +25,22 @@ whichever way it is entered. The rules:
 - ``name`` is required, at least 3 characters; ``kind`` and ``sector`` are
   codes of :mod:`audit_lib.core.vocabulary`; ``unit_code`` is required and in
   the unit list.
+- ``vsic``, when given, is a VSIC 2018 code: 2 to 5 digits, the section
+  letter before them if people write it (``2392``, ``C2392``).
 - ``workforce`` is required and ``strict_workers`` (empty: 0) at most the
   workforce, both whole numbers from 0 to :data:`~audit_lib.store._limits.MAX_WORKFORCE`;
-  each yes/no field is yes or no (empty: no); ``active_from`` and ``active_to``
+  ``hazardous_workers``, the workers in heavy, hazardous or dangerous jobs
+  (Circular 11/2020/TT-BLĐTBXH's list), is such a number too, at most the
+  workforce, or empty: not known, so that every duty that depends on such
+  jobs applies until the inspector finds otherwise.
+- each yes/no field is yes or no (empty: no); ``active_from`` and ``active_to``
   are dates, the end not before the start.
+- ``high_risk`` is not given: it is derived from ``sector`` and ``vsic`` by
+  the sector groups of Circular 07/2016/TT-BLĐTBXH, Art. 8
+  (:func:`audit_lib.core.vocabulary.high_risk_of`, ``data/high_risk.yaml``).
+  A caller may pass it back (the row :func:`check_establishment` returns
+  does), but a value other than the derived one is refused, naming the rule:
+  nobody sets it by hand.
 - Each text fits its column (``code`` 40 characters, ``name`` 300, ...) and
   holds no control character (:mod:`audit_lib.store._limits`).
 
@@ -51,17 +63,21 @@ import pandas as pd
 from audit_lib.core.errors import Problem, Reason
 from audit_lib.core.i18n import tr
 from audit_lib.core.text import is_blank, parse_date, parse_number, tidy
-from audit_lib.core.vocabulary import KINDS, SECTORS
+from audit_lib.core.vocabulary import KINDS, SECTORS, high_risk_of, vsic_digits
 from audit_lib.store._limits import MAX_WORKFORCE, control_character, length_of, text_fault
 from audit_lib.store._schema import establishments
 
 TEXTS = ("code", "name", "kind", "sector", "vsic", "unit_code")
-COUNTS = ("workforce", "strict_workers")
-ESTABLISHMENT_FLAGS = ("has_strict_equipment", "high_risk", "labour_relations", "employs_minors")
+COUNTS = ("workforce", "strict_workers", "hazardous_workers")
+ESTABLISHMENT_FLAGS = ("has_strict_equipment", "labour_relations", "employs_minors")
+"""The yes/no attributes people give (``high_risk`` is derived)."""
 DATES = ("active_from", "active_to")
 FIELDS = (*TEXTS, *COUNTS, *ESTABLISHMENT_FLAGS, *DATES)
 """The attributes of an establishment that people give (``docs/contracts.md``)."""
+DERIVED = ("high_risk",)
+"""The attributes the rules derive from the others; given, they must agree."""
 REQUIRED = ("code", "name", "kind", "sector", "unit_code", "workforce")
+WITHIN_WORKFORCE = ("strict_workers", "hazardous_workers")
 
 TAX_CODE = re.compile(r"[0-9]{10}(?:-[0-9]{3})?", re.ASCII)
 REGISTRATION_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,19}", re.ASCII)
@@ -77,6 +93,10 @@ LABELS = {
     "strict_workers": {
         "vi": "Số lao động làm công việc có yêu cầu nghiêm ngặt",
         "en": "Workers in strict-requirement jobs",
+    },
+    "hazardous_workers": {
+        "vi": "Số lao động làm nghề, công việc nặng nhọc, độc hại, nguy hiểm",
+        "en": "Workers in heavy, hazardous or dangerous jobs",
     },
     "has_strict_equipment": {"vi": "Có thiết bị nghiêm ngặt", "en": "Strict-list equipment"},
     "high_risk": {"vi": "Nguy cơ cao", "en": "High risk"},
@@ -130,6 +150,18 @@ MESSAGES = {
     "strict_le": {
         "vi": "{field}: không được lớn hơn số lao động ({workforce})",
         "en": "{field}: cannot exceed the workforce ({workforce})",
+    },
+    "vsic": {
+        "vi": "{field}: mã ngành VSIC gồm 2–5 chữ số, có thể có chữ cái của ngành cấp 1 ở "
+        "đầu (ví dụ 2392 hoặc C2392)",
+        "en": "{field}: a VSIC code is 2–5 digits, optionally after its section letter "
+        "(e.g. 2392 or C2392)",
+    },
+    "derived": {
+        "vi": "{field}: không nhập tay — được xác định từ ngành và mã ngành VSIC theo Điều 8 "
+        "Thông tư 07/2016/TT-BLĐTBXH; với ngành và mã này là «{derived}»",
+        "en": "{field}: not set by hand — derived from the sector and VSIC code by Circular "
+        "07/2016/TT-BLĐTBXH, Art. 8; for this sector and code it is “{derived}”",
     },
     "yes_no": {"vi": "{field}: phải là Có hoặc Không", "en": "{field}: must be yes or no"},
     "date": {
@@ -186,16 +218,26 @@ def _date(value: object) -> object:
         return value
 
 
+def _given_flag(value: object) -> object:
+    """A derived yes/no as given: None when not given, to be compared with the derived one."""
+    return None if is_blank(value) else _flag(value)
+
+
 def _tidied(frame: pd.DataFrame) -> pd.DataFrame:
-    """The establishment columns of ``frame`` tidied; absent ones filled (empty, 0, no)."""
+    """The establishment columns of ``frame`` tidied; absent ones filled (empty, 0, no).
+
+    The derived columns hold what was given (None: nothing); :func:`check_establishments`
+    puts the derived values in their place once it has compared them.
+    """
     readers: dict[str, Callable] = {
         **dict.fromkeys(TEXTS, _text),
         **dict.fromkeys(COUNTS, _count),
         **dict.fromkeys(ESTABLISHMENT_FLAGS, _flag),
         **dict.fromkeys(DATES, _date),
+        **dict.fromkeys(DERIVED, _given_flag),
     }
     columns = {}
-    for name in FIELDS:
+    for name in (*FIELDS, *DERIVED):
         values = frame[name] if name in frame else [None] * len(frame)
         columns[name] = pd.Series([readers[name](v) for v in values], frame.index, dtype=object)
     tidied = pd.DataFrame(columns, index=frame.index)
@@ -286,6 +328,8 @@ def check_establishments(
 
     short = rows["name"].map(lambda n: n is not None and len(n) < 3)
     report("name", short, "name_short", Reason.VALUE)
+    malformed = rows["vsic"].map(lambda v: isinstance(v, str) and not _is_vsic(v))
+    report("vsic", given["vsic"] & malformed, "vsic", Reason.VALUE)
     for name, choices in (("kind", KINDS), ("sector", SECTORS)):
         bad = given[name] & ~rows[name].isin(choices)
         report(name, bad, "choice", Reason.VALUE, lambda i, c=choices: {"choices": ", ".join(c)})
@@ -299,15 +343,16 @@ def check_establishments(
             counts[name], rows[name], operator.gt, pd.Series(MAX_WORKFORCE, rows.index)
         )
         report(name, over, "at_most", Reason.VALUE, lambda i: {"limit": MAX_WORKFORCE})
-    both = counts["workforce"] & counts["strict_workers"]
-    over = _compared(both, rows["strict_workers"], operator.gt, rows["workforce"])
-    report(
-        "strict_workers",
-        over,
-        "strict_le",
-        Reason.CONSISTENCY,
-        lambda i: {"workforce": rows["workforce"].iloc[i]},
-    )
+    for name in WITHIN_WORKFORCE:
+        both = counts["workforce"] & counts[name]
+        over = _compared(both, rows[name], operator.gt, rows["workforce"])
+        report(
+            name,
+            over,
+            "strict_le",
+            Reason.CONSISTENCY,
+            lambda i: {"workforce": rows["workforce"].iloc[i]},
+        )
 
     for name in ESTABLISHMENT_FLAGS:
         report(name, ~rows[name].map(lambda v: isinstance(v, bool)), "yes_no", Reason.TYPE)
@@ -324,8 +369,35 @@ def check_establishments(
         lambda i: {"start": rows["active_from"].iloc[i].isoformat()},
     )
 
+    derived = pd.Series(
+        [bool(high_risk_of(s, v)) for s, v in zip(rows["sector"], rows["vsic"], strict=True)],
+        rows.index,
+        dtype=object,
+    )
+    given_flag = rows["high_risk"].map(lambda v: isinstance(v, bool))
+    report("high_risk", rows["high_risk"].notna() & ~given_flag, "yes_no", Reason.TYPE)
+    differs = given_flag & (rows["high_risk"] != derived)
+    report(
+        "high_risk",
+        differs,
+        "derived",
+        Reason.CONSISTENCY,
+        lambda i: {"derived": _say_yes_no(derived.iloc[i], lang)},
+    )
+    rows["high_risk"] = derived
+
     found.sort(key=lambda pair: pair[0])
     return rows, [problem for _, problem in found]
+
+
+def _is_vsic(value: str) -> bool:
+    digits = vsic_digits(value)
+    return digits is not None and digits.isdigit() and 2 <= len(digits) <= 5
+
+
+def _say_yes_no(value: bool, lang: str | None) -> str:
+    words = {True: {"vi": "Có", "en": "yes"}, False: {"vi": "Không", "en": "no"}}[value]
+    return words[lang] if lang else f"{words['en']} / {words['vi']}"
 
 
 def check_establishment(
@@ -336,12 +408,12 @@ def check_establishment(
 ) -> tuple[dict, list[Problem]]:
     """One establishment's row as stored, and every problem with it (unknown attributes too)."""
     where = _text(attrs.get("code")) or _text(attrs.get("name")) or "?"
-    frame = pd.DataFrame([{name: attrs.get(name) for name in FIELDS}], dtype=object)
+    frame = pd.DataFrame([{name: attrs.get(name) for name in (*FIELDS, *DERIVED)}], dtype=object)
     tidied, problems = check_establishments(frame, units, taken, locations=[where], lang=lang)
     message = _say("unknown_field", None, lang, fields=", ".join(FIELDS))
     problems += [
         Problem("establishment", where, name, message, Reason.UNKNOWN)
         for name in attrs
-        if name not in FIELDS
+        if name not in (*FIELDS, *DERIVED)
     ]
     return tidied.iloc[0].to_dict(), problems

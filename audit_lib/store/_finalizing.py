@@ -58,11 +58,12 @@ MESSAGES = {
     },
 }
 
-VERDICT_ORDER = ("fail_critical", "incomplete", "fail", "pass")
+VERDICT_ORDER = ("fail_critical", "incomplete", "fail", "pass", "advice_only")
 """A visit's verdict is the first of these any of its sheets has."""
 RECORD_SUFFIX = "BB-ATVSLĐ"
 SNAPSHOT_COLUMNS = (
     "code", "name", "kind", "sector", "vsic", "unit_code", "workforce", "strict_workers",
+    "hazardous_workers",
     "has_strict_equipment", "high_risk", "labour_relations", "employs_minors",
 )  # fmt: skip
 SCORE_COLUMNS = (

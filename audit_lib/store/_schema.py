@@ -111,6 +111,7 @@ establishments = sa.Table(
     _text("unit_code", 40, index=True),
     sa.Column("workforce", sa.Integer(), nullable=False, server_default=sa.text("0")),
     sa.Column("strict_workers", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    sa.Column("hazardous_workers", sa.Integer()),  # NULL: not known (migration 0005)
     _flag("has_strict_equipment"),
     _flag("high_risk"),
     _flag("labour_relations"),
@@ -477,7 +478,11 @@ REGISTER_TABLES: dict[str, sa.Table] = {name: metadata.tables[name] for name in 
 
 _YEARS, _PEOPLE, _SAMPLES = (MIN_YEAR, MAX_YEAR), (0, MAX_PEOPLE), (0, MAX_SAMPLES)
 RANGES: dict[str, dict[str, tuple[float, float]]] = {
-    "establishments": {"workforce": (0, MAX_WORKFORCE), "strict_workers": (0, MAX_WORKFORCE)},
+    "establishments": {
+        "workforce": (0, MAX_WORKFORCE),
+        "strict_workers": (0, MAX_WORKFORCE),
+        "hazardous_workers": (0, MAX_WORKFORCE),
+    },
     "responses": {"value": (-MAX_MEASURE, MAX_MEASURE)},
     "evidence": {"size": (1, MAX_EVIDENCE_BYTES)},
     "crosswalk": {"share": (0, 1)},

@@ -7,6 +7,8 @@ Usage::
     tree.assign(records, level="commune", at=date(2025, 12, 31))
     crosswalk_problems(crosswalk)    # old units whose shares do not add up to 1
     units_problems(units)            # loops of parent units (A → B → A)
+    tree.crossings("commune", at)    # notes on units that crossed a district line
+    crosswalk_sources(crosswalk)     # the sources cited for its rows
 """
 
 from audit_lib.units._units import (
@@ -15,6 +17,8 @@ from audit_lib.units._units import (
     Hierarchy,
     check_level,
     crosswalk_problems,
+    crosswalk_sources,
+    made_mostly_of,
     parent_loops,
     unbalanced_shares,
     units_problems,
@@ -26,6 +30,8 @@ __all__ = [
     "Hierarchy",
     "check_level",
     "crosswalk_problems",
+    "crosswalk_sources",
+    "made_mostly_of",
     "parent_loops",
     "unbalanced_shares",
     "units_problems",

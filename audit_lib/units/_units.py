@@ -27,9 +27,17 @@ Rules
       level; they count again when a coarser level is asked for.
     * Data recorded for a unit created after the date (a new commune, when the
       old district is asked for) go back to the unit at the requested level
-      that wholly contains it: the one unit that all its crosswalk
-      predecessors roll up to. A new unit formed from parts of several such
-      units cannot be split back and is left out of that level.
+      that wholly contains the part of it from its *home* district (the
+      district more than half of it came from, each old unit counted by its
+      share): the one unit all those predecessors roll up to. A new unit formed
+      from parts of several such units, or with no home district (half from
+      each of two), cannot be split back and is left out of that level.
+    * Units that crossed a district line (a commune of another district merged
+      into one of ours, one of ours merged into a unit of another district)
+      are named on the rows they change: :meth:`Hierarchy.crossings` gives a
+      note per unit ("includes Thèn Sin from Tam Đường district", "from
+      1 July 2025 excludes Lản Nhì Thàng, now in Đoàn Kết ward"), so no series
+      silently gains or loses them.
     * Roll-up sums numerators and denominators; it never averages rates.
     * The shares of one old unit on one date add up to 1 (within
       :data:`SHARE_TOLERANCE`), or its records would be counted more than once
@@ -48,6 +56,7 @@ import pandas as pd
 
 from audit_lib.core.errors import InputError, Problem, Reason, raise_if_problems
 from audit_lib.core.i18n import DEFAULT_LANG, both, tr
+from audit_lib.core.resources import shipped
 from audit_lib.core.text import fold
 from audit_lib.core.vocabulary import UNIT_LEVELS as LEVELS
 
@@ -77,6 +86,18 @@ MESSAGES = {
     "loop": {
         "vi": "chuỗi đơn vị cấp trên lặp vòng: {chain}",
         "en": "the chain of parent units loops: {chain}",
+    },
+    "gains": {
+        "vi": "kể cả {old} từ {district}",
+        "en": "includes {old_en} from {district_en}",
+    },
+    "gains_from": {
+        "vi": "từ {on}: kể cả {old} từ {district}",
+        "en": "from {on_en}: includes {old_en} from {district_en}",
+    },
+    "loses_from": {
+        "vi": "từ {on}: không gồm {old} (sang {new})",
+        "en": "from {on_en}: excludes {old_en} (now in {new_en})",
     },
 }
 
@@ -242,16 +263,83 @@ class Hierarchy:
         later = cw[cw["effective_on"].map(lambda d: not _isna(d) and d > at)]
         known = set(carried["code"])
         rows = []
-        for new_code, links in later.groupby("new_code"):
-            old = links["old_code"]
-            if new_code in known or not old.isin(known).all():
+        for (on, new_code), links in later.groupby(["effective_on", "new_code"]):
+            if new_code in known:
                 continue
-            inside = carried[carried["code"].isin(old)]
-            if inside["unit_code"].nunique() == 1:
+            own = links["old_code"].isin(self._home_links(links, on))
+            inside = carried[carried["code"].isin(links.loc[own, "old_code"])]
+            whole = own.any() and links.loc[own, "old_code"].isin(known).all()
+            if whole and inside["unit_code"].nunique() == 1:
                 illustrative = bool(inside["illustrative"].any() or links["illustrative"].any())
                 rows.append((new_code, inside["unit_code"].iloc[0], 1.0, illustrative))
         out = pd.DataFrame(rows, columns=["code", "unit_code", "share", "illustrative"])
         return out.astype({"share": float, "illustrative": bool})
+
+    def _home_links(self, links: pd.DataFrame, on: dt.date) -> set[str]:
+        """The old codes of ``links`` (one new unit's crosswalk rows) from its home district.
+
+        The home district is the one more than half of the new unit came from
+        the day before ``on`` (each old unit counted by its share); with none,
+        no old code is at home.
+        """
+        district = self.ancestors(on - dt.timedelta(days=1), "district")
+        placed = links["old_code"].map(district)
+        held = links["share"].groupby(placed).sum()
+        home = held[held > links["share"].sum() / 2]
+        return set() if home.empty else set(links.loc[placed == home.index[0], "old_code"])
+
+    def crossings(self, level: str, at: dt.date, lang: str = DEFAULT_LANG) -> dict[str, list[str]]:
+        """Unit at ``level`` valid on ``at`` -> notes on the units that crossed a district line.
+
+        A crosswalk row crosses a district line when the old unit's district
+        (the day before the change) is not the district more than half of the
+        new unit came from (its *home*; none on a tie). With the new units
+        (``at`` on or after the change) the new unit's row says it includes the
+        old unit; with the old units the unit that gains the new unit's later
+        data says so from the change on, and the old unit's own unit says it
+        loses it. Nothing is said where the old unit's unit at ``level`` does not
+        change (a province holding both districts).
+        """
+        check_level(level, lang)
+        names = self.names(lang)
+        en = self.names("en")
+        notes: dict[str, list[str]] = {}
+        mapped = self._mapping(level, at)
+        where = mapped.groupby("code")["unit_code"].agg(list).to_dict()
+        cw = self.crosswalk.dropna(subset=["effective_on"])
+        for (on, new_code), links in cw.groupby(["effective_on", "new_code"]):
+            before = on - dt.timedelta(days=1)
+            district = self.ancestors(before, "district")
+            home = self._home_links(links, on)
+            for old in links["old_code"]:
+                came_from = district.get(old)
+                if came_from is None or old in home:
+                    continue
+                fmt = {
+                    "old": names.get(old, old),
+                    "old_en": en.get(old, old),
+                    "district": names.get(came_from, came_from),
+                    "district_en": en.get(came_from, came_from),
+                    "new": names.get(new_code, new_code),
+                    "new_en": en.get(new_code, new_code),
+                    "on": on.strftime("%d/%m/%Y"),
+                    "on_en": on.isoformat(),
+                }
+                if at >= on:
+                    was = self.ancestors(before, level).get(old)
+                    for unit in where.get(old, []):
+                        if unit != was:
+                            _add(notes, unit, tr(MESSAGES, "gains", lang, **fmt))
+                    continue
+                src = where.get(old, [])
+                dst = where.get(new_code, [])
+                for unit in dst:
+                    if unit not in src:
+                        _add(notes, unit, tr(MESSAGES, "gains_from", lang, **fmt))
+                for unit in src:
+                    if unit not in dst:
+                        _add(notes, unit, tr(MESSAGES, "loses_from", lang, **fmt))
+        return notes
 
     def roll_up(
         self,
@@ -275,6 +363,32 @@ class Hierarchy:
         joined["illustrative"] = joined["illustrative"].astype(float)
         out = joined.groupby(keys, as_index=False, sort=False)[[*sums, "illustrative"]].sum()
         return out.assign(illustrative=out["illustrative"] > 0)
+
+
+def crosswalk_sources(crosswalk: pd.DataFrame) -> list[str]:
+    """The sources cited for the rows of ``crosswalk``, each once.
+
+    A ``source`` column is read where the frame has one; the store keeps no
+    source, so rows equal to a row of the shipped ``data/units/crosswalk.csv``
+    (same old unit, new unit and date) take the source written there. Rows with
+    neither give nothing.
+    """
+    if "source" in crosswalk:
+        return list(dict.fromkeys(crosswalk["source"].dropna().astype(str)))
+    shipped_rows = pd.read_csv(shipped("data", "units", "crosswalk.csv"), dtype=str)
+    keys = ["old_code", "new_code", "effective_on"]
+    ours = (
+        crosswalk[keys]
+        .astype(str)
+        .assign(effective_on=pd.to_datetime(crosswalk["effective_on"]).dt.strftime("%Y-%m-%d"))
+    )
+    hit = ours.merge(shipped_rows, on=keys, how="inner")
+    return list(dict.fromkeys(hit["source"].dropna()))
+
+
+def _add(notes: dict[str, list[str]], unit: str, text: str) -> None:
+    if text not in notes.setdefault(unit, []):
+        notes[unit].append(text)
 
 
 def unbalanced_shares(crosswalk: pd.DataFrame) -> pd.DataFrame:
@@ -419,3 +533,15 @@ def check_level(level: str, lang: str = DEFAULT_LANG) -> str:
 
 def _isna(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def made_mostly_of(units: pd.DataFrame, crosswalk: pd.DataFrame, district: str) -> set[str]:
+    """The new units more than half of whose predecessors are communes of ``district``.
+
+    ``made_mostly_of(units, crosswalk, "PT")`` gives Phong Thổ's five new communes
+    (Sin Suối Hồ took in Thèn Sin of Tam Đường too), not Đoàn Kết ward of Lai Châu city,
+    which took in one of them: the district's area after 1 July 2025.
+    """
+    own = crosswalk["old_code"].isin(units.loc[units["parent_code"] == district, "unit_code"])
+    share = own.groupby(crosswalk["new_code"]).mean()
+    return set(share.index[share > 0.5])

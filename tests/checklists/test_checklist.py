@@ -6,6 +6,7 @@ import copy
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -23,7 +24,7 @@ from audit_lib.checklists._model import (
 from audit_lib.cli import main
 from audit_lib.core.errors import ChecklistError, Reason
 from audit_lib.core.vocabulary import SECTORS
-from tests.factories import TINY, checklist_data, find_item, tiny
+from tests.factories import TINY, advice, checklist_data, find_item, item, tiny
 from tests.factories import write_yaml as write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,8 @@ def test_shipped_checklist_items_are_complete_and_in_nfc(path):
     for it in checklist.items:
         for text in (it.text.vi, it.text.en, it.guidance.vi, it.evidence.vi):
             assert text and unicodedata.is_normalized("NFC", text), it.id
-        assert it.legal_basis, it.id
+        # a legal item cites the law, an advice item its good-practice source
+        assert it.reference if it.is_advice else it.legal_basis, it.id
 
 
 def test_shipped_checklists_have_distinct_ids_and_at_least_120_items():
@@ -279,6 +281,90 @@ def test_missing_required_fields(tmp_path):
     ]
 
 
+def _with_advice(**fields) -> dict:
+    """``tiny`` with one more item in ORG: advice TINY.ORG.09 carrying ``fields``."""
+    data = tiny()
+    data["sections"][0]["items"].append(advice("TINY.ORG.09", **fields))
+    return data
+
+
+def test_an_advice_item_is_valid_with_a_reference_and_no_legal_fields(tmp_path):
+    assert problems_of(tmp_path, _with_advice(action={"vi": "Kê giá", "en": "Add a rack"})) == []
+    loaded = load_checklist(write(tmp_path / "ok.yaml", _with_advice()))
+    added = loaded.item("TINY.ORG.09")
+    assert (added.kind, added.is_advice, added.legal_basis, added.severity) == (
+        "advice",
+        True,
+        None,
+        None,
+    )
+    row = loaded.items_frame().set_index("item_id").loc["TINY.ORG.09"]
+    assert (row.kind, row.reference) == ("advice", "ILO WIND, checkpoint 12")
+    assert pd.isna(row.severity) and pd.isna(row.legal_basis) and pd.isna(row.days_to_correct)
+    assert loaded.days_for(added) is None
+    assert loaded.item("TINY.ORG.01").kind == "legal"  # the default
+
+
+def test_an_advice_item_with_a_legal_basis_or_severity_is_refused_naming_file_item_field(
+    tmp_path,
+):
+    data = _with_advice(legal_basis=["Luật ATVSLĐ 84/2015/QH13, Điều 16"], severity="minor")
+    path = write(tmp_path / "checklists" / "farm.yaml", data)
+    problems = validate_paths([path])
+    assert [(p.file, p.location, p.field, p.reason) for p in problems] == [
+        (display_path(path), "item TINY.ORG.09", "legal_basis", Reason.CONSISTENCY),
+        (display_path(path), "item TINY.ORG.09", "severity", Reason.CONSISTENCY),
+    ]
+    assert problems[0].message == (
+        "an advice item has no legal_basis: advice is never a violation; "
+        "remove it, or make the item kind: legal"
+    )
+
+
+def test_an_advice_item_takes_no_deadline_threshold_feeds_or_count(tmp_path):
+    data = _with_advice(
+        days_to_correct=30,
+        answer="count",
+        threshold={"op": ">=", "value": 1},
+        feeds=[{"indicator": "T5", "role": "numerator"}],
+    )
+    assert problems_of(tmp_path, data) == [
+        "item TINY.ORG.09: days_to_correct: an advice item has no days_to_correct: advice is "
+        "never a violation; remove it, or make the item kind: legal",
+        "item TINY.ORG.09: threshold: an advice item has no threshold: advice is never a "
+        "violation; remove it, or make the item kind: legal",
+        "item TINY.ORG.09: feeds: an advice item has no feeds: advice is never a violation; "
+        "remove it, or make the item kind: legal",
+        "item TINY.ORG.09: answer: an advice item is answered met or not met "
+        "(answer: compliance), not count",
+    ]
+
+
+def test_an_advice_item_without_a_reference_is_refused(tmp_path):
+    data = _with_advice()
+    del find_item(data, "TINY.ORG.09")["reference"]
+    find_item(data, "TINY.ORG.01")["reference"] = ["ILO WIND, checkpoint 3"]
+    assert problems_of(tmp_path, data) == [
+        "item TINY.ORG.01: reference: only advice items (kind: advice) take a reference; "
+        "a legal item cites the law in legal_basis",
+        "item TINY.ORG.09: reference: is required: an advice item names where its good "
+        "practice comes from (e.g. an ILO WIND checkpoint)",
+    ]
+
+
+def test_a_legal_item_still_needs_its_legal_basis_and_severity_and_kinds_are_two(tmp_path):
+    data = tiny()
+    data["sections"][0]["items"].append(item("TINY.ORG.08", kind="legal"))
+    del find_item(data, "TINY.ORG.08")["legal_basis"]
+    del find_item(data, "TINY.ORG.08")["severity"]
+    data["sections"][0]["items"].append(advice("TINY.ORG.09", kind="tip"))
+    assert problems_of(tmp_path, data) == [
+        "item TINY.ORG.08: legal_basis: is required",
+        "item TINY.ORG.08: severity: is required",
+        "item TINY.ORG.09: kind: unknown item kind 'tip'; use one of: legal, advice",
+    ]
+
+
 def test_condition_naming_an_unknown_attribute(tmp_path):
     data = tiny()
     find_item(data, "TINY.ORG.02")["applies_if"] = "workers >= 50"
@@ -368,7 +454,9 @@ def test_unknown_field_lists_the_allowed_ones(tmp_path):
     data = tiny()
     find_item(data, "TINY.ORG.01")["severty"] = "major"
     [problem] = problems_of(tmp_path, data)
-    assert problem.startswith("item TINY.ORG.01: severty: unknown field; allowed here: id, text,")
+    assert problem.startswith(
+        "item TINY.ORG.01: severty: unknown field; allowed here: id, kind, text,"
+    )
 
 
 def test_wrong_types_are_named_plainly(tmp_path):
@@ -509,7 +597,7 @@ def test_cli_validate_passes_on_every_shipped_checklist():
     lines = result.stdout.splitlines()
     assert len(lines) == len(SHIPPED)
     general = load_checklist(ROOT / "checklists" / "general.yaml")
-    expected = f"({len(general.items)} items, fingerprint {general.fingerprint[:12]})"
+    expected = f"({len(general.items)} items, SHA-256 checksum {general.fingerprint[:12]})"
     assert any(line.startswith("OK ") and line.endswith(expected) for line in lines)
 
 
@@ -522,7 +610,7 @@ def test_cli_validate_lists_every_problem_of_every_file_and_exits_1(tmp_path):
     result = run("validate", str(a), str(b), str(TINY), "--lang", "en")
     assert result.exit_code == 1
     out = result.stdout.splitlines()
-    assert out[0].startswith(f"OK {display_path(TINY)} (4 items, fingerprint ")
+    assert out[0].startswith(f"OK {display_path(TINY)} (4 items, SHA-256 checksum ")
     assert out[1:3] == [
         f"{a}: item TINY.ORG.01: weight: must be greater than 0",
         f"{a}: item TINY.ORG.02: severity: unknown severity 'blocker'; "
@@ -543,7 +631,7 @@ def test_cli_validate_speaks_vietnamese_by_default():
     result = run("validate", str(TINY))
     assert result.exit_code == 0
     assert result.stdout.strip().endswith(
-        f"(4 mục, dấu vân tay {load_checklist(TINY).fingerprint[:12]})"
+        f"(4 mục, mã kiểm tra SHA-256 {load_checklist(TINY).fingerprint[:12]})"
     )
 
 

@@ -2,7 +2,8 @@
 about beyond the schema (which ``audit_lib.checklists._model`` validates).
 
 Every rule is parametrized over the files in ``checklists/``, so a new checklist is held to
-the same rules as soon as it is added.
+the same rules as soon as it is added. Citations are checked against the sources file in
+``test_citations.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from audit_lib.checklists import applicable_checklists, load_checklists
+from audit_lib.checklists import applicable_checklists, conditions, load_checklists
 from audit_lib.core.vocabulary import KINDS, SECTORS
 from audit_lib.scoring import score
 
@@ -31,6 +32,7 @@ PREFIXES = {
     "construction": "CON",
     "agriculture": "AGR",
     "manufacturing": "MAN",
+    "household_advice": "HHA",
 }
 # Which sector checklist an establishment of each sector is inspected with, besides general.
 SECTOR_CHECKLIST = {
@@ -41,22 +43,15 @@ SECTOR_CHECKLIST = {
     "wood": "manufacturing",
     "manufacturing": "manufacturing",
 }
-SECTOR_FILES = [name for name in IDS if name != "general"]
-
-INSTRUMENT = re.compile(
-    r"^(Luật|Bộ luật|Nghị định|Thông tư|QCVN|TCVN|Law|Labour Code|Decree|Circular)\b"
-)
-NUMBERED = {
-    "Nghị định": re.compile(r"Nghị định \d+/\d{4}/NĐ-CP"),
-    "Thông tư": re.compile(r"Thông tư (liên tịch )?\d+/\d{4}/TT(LT)?-[A-ZĐ-]+"),
-    "QCVN": re.compile(r"QCVN \d+(-\d+)?:\d{4}/[A-ZĐ]+"),
+# Advice checklists (every item good practice) and the kinds of establishment they serve.
+ADVICE_FILES = {
+    "household_advice": {"sector": "agriculture", "kinds": {"household", "cooperative"}}
 }
+SECTOR_FILES = [name for name in IDS if name != "general" and name not in ADVICE_FILES]
+
 INSTRUMENT_NUMBER = re.compile(
     r"\d+/\d{4}/(?:NĐ-CP|QH\d+|TT-[A-ZĐ]+|TTLT-[A-ZĐ-]+)|QCVN \d+(?:-\d+)?:\d{4}/[A-ZĐ]+"
 )
-OSH_LAW = re.compile(r"^Luật ATVSLĐ 84/2015/QH13(, Điều (\d+))?$")
-OSH_LAW_ARTICLES = 93
-ARTICLE = re.compile(r", Điều \d+$")
 ITEM_REF = re.compile(r"\b[A-Z]{3}\.[A-Z0-9]+\.\d{2}\b")
 MONEY = re.compile(r"\d[\d.,]*\s*(triệu|nghìn|tỷ)?\s*(đồng|VNĐ|VND)\b", re.IGNORECASE)
 VIETNAMESE_LETTERS = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
@@ -98,8 +93,9 @@ def texts_of(item) -> list[str]:
 
 
 def can_fail(item) -> bool:
-    """Whether an answer to ``item`` can be a non-compliance (a recorded-only count cannot)."""
-    return item.answer == "compliance" or item.threshold is not None
+    """Whether an answer to ``item`` can be a non-compliance (a recorded-only count and an
+    advice item cannot)."""
+    return not item.is_advice and (item.answer == "compliance" or item.threshold is not None)
 
 
 def test_shipped_checklists_hold_at_least_120_items_and_general_at_least_35(checklists):
@@ -129,9 +125,9 @@ def test_every_checklist_states_its_sources_in_both_languages(checklists, name):
 @pytest.mark.parametrize("name", IDS)
 def test_a_source_names_only_instruments_that_its_items_cite(checklists, name):
     checklist = checklists[name]
-    cited = " ".join(cite for item in checklist.items for cite in item.legal_basis)
+    cited = " ".join(cite for item in checklist.items for cite in item.legal_basis or [])
     named = INSTRUMENT_NUMBER.findall(checklist.source.vi)
-    assert named
+    assert bool(named) == (name not in ADVICE_FILES)
     assert [number for number in named if number not in cited] == []
 
 
@@ -177,40 +173,11 @@ def test_english_glosses_are_translations_not_copies(checklists, name):
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_every_legal_basis_cites_a_recognised_instrument(checklists, name):
-    bad = []
-    for item in checklists[name].items:
-        assert item.legal_basis, item.id
-        for cite in item.legal_basis:
-            if not INSTRUMENT.match(cite):
-                bad.append(f"{item.id}: {cite!r} names no law, decree, circular or QCVN")
-            for kind, pattern in NUMBERED.items():
-                if cite.startswith(kind) and not pattern.match(cite):
-                    bad.append(f"{item.id}: {cite!r} lacks a well-formed number")
-            if "Điều" in cite and not ARTICLE.search(cite):
-                bad.append(f"{item.id}: {cite!r}: cite one article as ', Điều N' at the end")
-    assert not bad
-
-
-@pytest.mark.parametrize("name", IDS)
-def test_the_osh_law_is_cited_one_way_and_only_by_articles_it_has(checklists, name):
-    bad = []
-    for item in checklists[name].items:
-        for cite in item.legal_basis:
-            if "84/2015" not in cite:
-                continue
-            match = OSH_LAW.match(cite)
-            if not match or (match[2] and not 1 <= int(match[2]) <= OSH_LAW_ARTICLES):
-                bad.append(f"{item.id}: {cite!r}")
-    assert not bad
-
-
-@pytest.mark.parametrize("name", IDS)
 def test_no_item_quotes_a_fine_amount(checklists, name):
     quoted = [
         item.id
         for item in checklists[name].items
-        for text in (*item.legal_basis, *texts_of(item))
+        for text in (*(item.legal_basis or []), *(item.reference or []), *texts_of(item))
         if MONEY.search(text)
     ]
     assert not quoted
@@ -227,6 +194,68 @@ def test_item_ids_are_prefix_section_number_and_the_prefix_is_the_files(checklis
     for section in checklist.sections:
         for item in section.items:
             assert re.fullmatch(rf"{prefix}\.{section.id}\.\d{{2}}", item.id), item.id
+
+
+@pytest.mark.parametrize("name", ADVICE_FILES)
+def test_an_advice_checklist_holds_only_advice_items(checklists, name):
+    assert all(item.is_advice for item in checklists[name].items)
+    assert not checklists[name].is_general
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_every_checklist_is_called_a_bang_kiem(checklists, name):
+    assert checklists[name].title.vi.startswith("Bảng kiểm ")
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_failing_grades_are_labelled_as_failing_not_as_average(checklists, name):
+    labels = {g.code: (g.label.vi, g.label.en) for g in checklists[name].grades if not g.passed}
+    assert labels["C"] == ("Chưa đạt", "Fail")
+    assert not {"Trung bình", "Poor"} & {text for pair in labels.values() for text in pair}
+
+
+# Words the issue #11 review asked to correct: part-time OSH staff are "bán chuyên trách", a
+# forklift operator holds a "thẻ an toàn" (safety card), not a driving certificate.
+WRONG_WORDS = ("kiêm nhiệm", "chứng chỉ lái", "certified driver")
+
+
+@pytest.mark.parametrize("name", IDS)
+def test_the_checklists_use_the_legal_words(checklists, name):
+    wrong = [
+        f"{item.id}: {word}"
+        for item in checklists[name].items
+        for text in texts_of(item)
+        for word in WRONG_WORDS
+        if word in text.lower()
+    ]
+    assert not wrong
+
+
+# Employer duties do not bind a household without workers under a labour contract.
+EMPLOYER = "(kind != 'household' or labour_relations)"
+
+
+def test_employer_duties_do_not_apply_to_a_household_without_contracted_workers(checklists):
+    general = checklists["general"]
+    farm_family = {
+        "sector": "agriculture",
+        "kind": "household",
+        "workforce": 4,
+        "strict_workers": 0,
+        "has_strict_equipment": False,
+        "high_risk": False,
+        "labour_relations": False,
+        "employs_minors": False,
+    }
+    applying = [
+        item.id
+        for item in general.items
+        if not item.is_advice and conditions.evaluate_one(item.applies_if, farm_family)
+    ]
+    # what binds anyone: declaring a fatal accident, and minors' work (not applicable here)
+    assert applying == ["GEN.ACC.01"]
+    with_contracts = farm_family | {"labour_relations": True}
+    assert conditions.evaluate_one(general.item("GEN.PLN.01").applies_if, with_contracts)
 
 
 def test_item_id_prefixes_differ_between_checklists(checklists):
@@ -257,6 +286,11 @@ def test_item_ids_named_in_texts_exist(checklists):
 def test_each_sector_is_inspected_with_general_plus_its_sector_checklist(checklists, sector, kind):
     chosen = [c.id for c in applicable_checklists(checklists, sector, kind)]
     expected = ["general"] + ([SECTOR_CHECKLIST[sector]] if sector in SECTOR_CHECKLIST else [])
+    expected += sorted(
+        name
+        for name, serves in ADVICE_FILES.items()
+        if serves["sector"] == sector and kind in serves["kinds"]
+    )
     assert chosen == expected
 
 
@@ -374,5 +408,9 @@ def test_a_fully_compliant_inspection_of_each_checklist_scores_100_and_passes(ch
     )
     result = score(checklist, fully_compliant_answers(checklist), inspection).scores.iloc[0]
     assert result["gaps"] == 0
+    if name in ADVICE_FILES:  # advice only: no legal score, all good practice met
+        assert result["good_practice"] == 100
+        assert result["verdict"] != "fail"
+        return
     assert result["score"] == 100
     assert result["verdict"] == "pass"

@@ -249,6 +249,7 @@ def _row(complete: bool):
             "kind": maybe(st.sampled_from(KINDS)),
             "workforce": maybe(st.integers(0, 80)),
             "strict_workers": maybe(st.integers(0, 40)),
+            "hazardous_workers": maybe(st.integers(0, 40)),
             **{a: maybe(st.booleans()) for a in BOOL_ATTRS},
         }
     )
@@ -284,5 +285,6 @@ _FILL = {
     "kind": "other",
     "workforce": 0,
     "strict_workers": 0,
+    "hazardous_workers": 0,
     **{a: False for a in BOOL_ATTRS},
 }

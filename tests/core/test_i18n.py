@@ -27,7 +27,7 @@ LABEL_TABLES = [
     (SEVERITIES, SEVERITY_LABELS),
     (ANSWER_TYPES, ANSWER_TYPE_LABELS),
     (VISIT_TYPES, VISIT_TYPE_LABELS),
-    (("pass", "fail", "fail_critical", "incomplete"), INSPECTION_VERDICT_LABELS),
+    (("pass", "fail", "fail_critical", "incomplete", "advice_only"), INSPECTION_VERDICT_LABELS),
 ]
 
 

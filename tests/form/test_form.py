@@ -94,7 +94,6 @@ MINE = dict(
     workforce=12,
     strict_workers=4,
     has_strict_equipment=True,
-    high_risk=True,
     labour_relations=True,
     employs_minors=False,
 )
@@ -107,7 +106,6 @@ FARM = dict(
     workforce=80,
     strict_workers=0,
     has_strict_equipment=False,
-    high_risk=False,
     labour_relations=True,
     employs_minors=False,
 )
@@ -215,7 +213,9 @@ def test_registering_a_valid_establishment_stores_it_and_opens_it(world, checkli
         "name": "Xưởng gỗ Sin Suối Hồ",
         "sector": "wood",
         "kind": "household",
+        "vsic": "1610",
         "workforce": 9,
+        "hazardous_workers": "4",
         "employs_minors": True,
     }
     for name, widget in form.fields.items():
@@ -229,9 +229,42 @@ def test_registering_a_valid_establishment_stores_it_and_opens_it(world, checkli
         9,
         True,
     )
+    # sawmills are not among the sector groups of Circular 07/2016 Art. 8
+    assert (row.vsic, int(row.hazardous_workers), bool(row.high_risk)) == ("1610", 4, False)
     assert form.session.establishment["code"] == "5400123456-001"
     assert [c.id for c in form.session.applicable] == ["form_general"]
     assert "Đã đăng ký" in form.message.value
+
+
+def test_registration_shows_high_risk_as_the_law_derives_it_and_never_asks_for_it(
+    world, checklists
+):
+    store, *_ = world
+    form = new_form(store, checklists)
+    assert "high_risk" not in form.fields
+    form.fields["sector"].value = "manufacturing"
+    assert "Không" in form.high_risk.value and "hãy nhập mã VSIC" in form.high_risk.value
+    form.fields["vsic"].value = "C2392"  # a brick kiln: non-metallic mineral products
+    assert "Nguy cơ cao: Có — nhóm 4 «Sản xuất sản phẩm từ khoáng phi kim»" in form.high_risk.value
+    assert "Thông tư 07/2016/TT-BLĐTBXH, Điều 8" in form.high_risk.value
+    form.fields["sector"].value = "mining"
+    form.fields["vsic"].value = ""
+    assert "nhóm 1 «Khai khoáng" in form.high_risk.value
+
+
+def test_workers_in_hazardous_jobs_may_be_unknown_but_never_more_than_the_workforce(
+    world, checklists
+):
+    store, *_ = world
+    session = FormSession(store, checklists=checklists, lang="en")
+    mine = {**MINE, "code": "6200000009"}
+    row, problems = session.check_establishment({**mine, "hazardous_workers": ""})
+    assert (problems, row["hazardous_workers"], row["high_risk"]) == ([], None, True)
+    _, problems = session.check_establishment({**mine, "hazardous_workers": 13})
+    assert [(p.field, p.message) for p in problems] == [
+        ("hazardous_workers",
+         "Workers in heavy, hazardous or dangerous jobs: cannot exceed the workforce (12)")
+    ]  # fmt: skip
 
 
 # -- which checklists and items apply ----------------------------------------

@@ -386,7 +386,7 @@ def test_high_risk_enterprises_and_cooperatives_reached():
     assert r.verdict == "too_few"
 
 
-def test_victims_compensated_in_the_labour_relations_area():
+def test_victims_compensated_counts_every_victim_and_the_variant_the_labour_relations_area():
     acc = accidents(
         [
             ("a1", "2025-01-01", "A", 0, 2, True, None, None, False),
@@ -399,13 +399,17 @@ def test_victims_compensated_in_the_labour_relations_area():
          "compensated": [True, True, True, False, True]}
     )  # fmt: skip
     f = frames(accidents=acc, compensation=comp)
-    r = row(
-        compute(plan(share("victims_compensated")), f, [2025], at=BEFORE),
-        "A",
-        "victims_compensated",
-    )
-    assert (r.numerator, r.denominator, r.value) == (3.0, 5.0, 60.0)
-    assert (r.ci_low, r.ci_high) == pytest.approx((23.072, 88.238), abs=1e-3)
+    table = compute(plan(share("victims_compensated"), monitored=["victims_compensated_lr"]), f,
+                    [2025], at=BEFORE)  # fmt: skip
+    # T9 (the plan sets no restriction): a1 2 of 2, a2 1 of 3, a3 1 of 1 paid = 4 of 6
+    r = row(table, "A", "victims_compensated")
+    assert (r.numerator, r.denominator) == (4.0, 6.0)
+    assert r.value == pytest.approx(66.667, abs=1e-3)
+    assert (r.ci_low, r.ci_high) == pytest.approx((29.999, 90.323), abs=1e-3)
+    # the labour-relations variant leaves out a3 (no labour contract): 3 of 5
+    lr = row(table, "A", "victims_compensated_lr")
+    assert (lr.numerator, lr.denominator, lr.value) == (3.0, 5.0, 60.0)
+    assert (lr.ci_low, lr.ci_high) == pytest.approx((23.072, 88.238), abs=1e-3)
 
 
 def test_fatal_accidents_coverage_every_case_or_not_achieved():
@@ -425,6 +429,79 @@ def test_fatal_accidents_coverage_every_case_or_not_achieved():
     assert (b.numerator, b.denominator, b.verdict) == (1.0, 2.0, "not_achieved")
     assert (c.denominator, c.verdict) == (0.0, "no_data")  # a non-fatal accident only
     assert a.target_value == 100.0
+
+
+def coverage_plan():
+    return plan({"indicator": "fatal_accidents_handled", "kind": "coverage", "factor": 100})
+
+
+def test_an_investigation_within_its_deadline_at_the_period_end_is_pending_not_missed():
+    acc = accidents(
+        [
+            # A: one handled, one declared 10 Dec, not yet investigated on 31 Dec: 30 days
+            # from the declaration end on 9 Jan, so it is pending
+            ("a", "2025-03-01", "A", 1, 1, True, "2025-03-01", "2025-03-20", True),
+            ("b", "2025-12-10", "A", 1, 1, True, "2025-12-10", None, False),
+            # B: declared 1 Nov, not investigated by 31 Dec: 30 days ended on 1 Dec, missed
+            ("c", "2025-11-01", "B", 1, 1, True, "2025-11-01", None, False),
+            ("d", "2025-12-20", "B", 1, 1, True, "2025-12-20", None, False),
+            # C: investigated on 15 Jan 2026, after the period's end, within its 30 days
+            ("e", "2025-12-28", "C", 1, 1, True, "2025-12-28", "2026-01-15", True),
+        ]  # fmt: skip
+    )
+    table = compute(coverage_plan(), frames(accidents=acc), [2025], at=BEFORE, lang="en")
+    a, b, c = (row(table, u, "fatal_accidents_handled") for u in "ABC")
+    assert (a.numerator, a.denominator, a.verdict) == (1.0, 2.0, "pending")
+    assert "1 still within the investigation deadline (Law 84/2015/QH13, Art. 35)" in a.note
+    # one case past its deadline is a miss, whatever else is pending
+    assert (b.numerator, b.denominator, b.verdict) == (0.0, 2.0, "not_achieved")
+    assert "1 still within the investigation deadline" in b.note
+    # judged on 31 Dec 2025: not yet investigated then, still within the deadline
+    assert (c.numerator, c.verdict) == (0.0, "pending")
+
+
+def test_a_quarter_is_judged_on_its_last_day_and_as_of_on_that_day():
+    acc = accidents([("a", "2025-03-20", "A", 1, 1, True, "2025-03-20", "2025-04-05", True)])
+    f = frames(accidents=acc)
+    q1 = row(compute(coverage_plan(), f, [2025], at=BEFORE, period="quarter"), "A",
+             "fatal_accidents_handled", "2025-Q1")  # fmt: skip
+    assert q1.verdict == "pending"  # on 31 Mar: declared 11 days before, 30 allowed
+    year = compute(coverage_plan(), f, [2025], at=BEFORE, as_of=dt.date(2025, 4, 1))
+    assert row(year, "A", "fatal_accidents_handled").verdict == "pending"
+    later = compute(coverage_plan(), f, [2025], at=BEFORE, as_of=dt.date(2025, 4, 30))
+    assert row(later, "A", "fatal_accidents_handled").verdict == "achieved"
+
+
+def test_a_declaration_later_than_the_day_after_the_accident_is_noted():
+    acc = accidents(
+        [
+            ("a", "2025-03-01", "A", 1, 1, True, "2025-03-02", "2025-03-20", True),  # next day
+            ("b", "2025-04-01", "A", 1, 1, True, "2025-04-05", "2025-04-25", True),  # 4 days
+            ("c", "2025-05-01", "B", 1, 1, True, None, "2025-05-25", True),  # never declared
+        ]  # fmt: skip
+    )
+    table = compute(coverage_plan(), frames(accidents=acc), [2025], at=BEFORE)
+    a, b = row(table, "A", "fatal_accidents_handled"), row(table, "B", "fatal_accidents_handled")
+    # declared late but investigated and handled: counted, and the lateness is said
+    assert (a.numerator, a.verdict) == (2.0, "achieved")
+    assert "1 vụ khai báo muộn hoặc chưa khai báo (Luật 84/2015/QH13, Điều 34" in a.note
+    assert (b.numerator, b.verdict) == (0.0, "not_achieved")
+    assert "1 vụ khai báo muộn hoặc chưa khai báo" in b.note
+
+
+def test_after_july_2025_managers_recorded_for_the_district_leave_the_t4_denominator():
+    rows = [(y, u, None, "unit_manager", n, k) for y in (2024, 2025)
+            for u, n, k in (("D", 10, 9), ("A", 5, 5))]  # fmt: skip
+    t4 = {**share("trained_unit_managers", 90),
+          "unit_levels": [{"since": dt.date(2021, 1, 1), "levels": ["district", "commune"]},
+                          {"since": dt.date(2025, 7, 1), "levels": ["commune"]}]}  # fmt: skip
+    table = compute(plan(t4), frames(training=training(rows)), [2024, 2025], level="district",
+                    at=BEFORE)  # fmt: skip
+    # 2024: the district's 10 and commune A's 5; 2025: commune A's 5 only
+    y24 = row(table, "D", "trained_unit_managers", "2024")
+    y25 = row(table, "D", "trained_unit_managers", "2025")
+    assert (y24.numerator, y24.denominator) == (14.0, 15.0)
+    assert (y25.numerator, y25.denominator) == (5.0, 5.0)
 
 
 # The workbench's inspection indicators ---------------------------------------------------
@@ -607,9 +684,13 @@ def test_frames_from_the_sample_store_give_every_indicator_for_the_new_communes(
         f = Frames.from_store(store)
     p = load_plan("data/plans/453-KH-HU.yaml")
     table = compute(p, f, [2025], lang="en")
-    assert set(table["unit_code"]) == {"LC-PT", "LC-SSH", "LC-DS", "LC-SLL", "LC-KL"}
-    assert len(table) == 5 * (len(p.targets) + len(p.monitored))
-    assert set(table["verdict"].dropna()) <= {"achieved", "not_achieved", "too_few", "no_data"}
+    # the five communes of Phong Thổ and Đoàn Kết ward (where Lản Nhì Thàng went)
+    assert set(table["unit_code"]) == {"LC-PT", "LC-SSH", "LC-DS", "LC-SLL", "LC-KL", "LC-DK"}
+    assert len(table) == 6 * (len(p.targets) + len(p.monitored))
+    verdicts = {"achieved", "not_achieved", "too_few", "no_data", "pending"}
+    assert set(table["verdict"].dropna()) <= verdicts
+    ssh = table[table["unit_code"] == "LC-SSH"]
+    assert ssh["note"].str.contains("includes Then Sin commune from Tam Duong district").all()
     inspected = table[table.indicator == "trained_strict_workers_inspected"]
     assert inspected["denominator"].sum() > 0  # the general checklist's count items feed T5
 
@@ -629,7 +710,8 @@ def test_cli_csv_and_json_have_the_contract_columns(sample_db):
     csv = audit("--db", sample_db, "--year", "2024", "--format", "csv", "--level", "district",
                 "--at", "2024-12-31")  # fmt: skip
     frame = pd.read_csv(io.StringIO(csv.output))
-    assert list(frame.columns) == COLUMNS and set(frame["unit_code"]) == {"PT"}
+    # the districts the units table holds: Phong Thổ, and those Thèn Sin and Đoàn Kết came from
+    assert list(frame.columns) == COLUMNS and set(frame["unit_code"]) == {"PT", "TD", "LCC"}
     out = audit("--db", sample_db, "--year", "2025", "--unit", "Dào San", "--format", "json",
                 "--pool-years", "3")  # fmt: skip
     records = json.loads(out.output)
@@ -697,7 +779,7 @@ def test_frames_from_either_database_give_the_same_table(store):
     generate(store, scale=0.1)
     table = compute(load_plan("data/plans/453-KH-HU.yaml"), Frames.from_store(store), [2024],
                     level="district", at=BEFORE, lang="en")  # fmt: skip
-    assert set(table["unit_code"]) == {"PT"}
+    assert set(table["unit_code"]) == {"PT", "TD", "LCC"}
     t1 = row(table, "PT", "fatal_frequency", "2024")
     assert t1.denominator > 0 and t1.verdict in {"achieved", "not_achieved", "too_few"}
     inspected = row(table, "PT", "inspection_coverage", "2024")

@@ -281,7 +281,7 @@ def test_the_xlsx_template_explains_every_column_in_both_languages(tmp_path):
     names = [r[1] for r in rows[1:8]]
     assert names == [c.name for c in REGISTERS["training"].columns]
     text = " ".join(str(v) for r in rows for v in r if v)
-    assert "unit_manager" in text and "Grassroots health worker" in text
+    assert "unit_manager" in text and "Health staff of an establishment (group 5)" in text
     assert "lớn hơn số người phải huấn luyện" in text and "greater than the headcount" in text
 
 
@@ -290,12 +290,14 @@ def test_the_shipped_units_are_17_old_5_new_and_the_crosswalk_is_illustrative(lo
     communes = units[units["level"] == "commune"]
     old = communes[communes["valid_to"] == pd.Timestamp(2025, 6, 30)]
     new = communes[communes["valid_from"] == pd.Timestamp(2025, 7, 1)]
-    assert (len(old), len(new)) == (17, 5)
+    # Phong Thổ's 17, and Thèn Sin (Tam Đường) and Đoàn Kết ward (Lai Châu city) that
+    # share a new unit with two of them; its 5 new communes and the new Đoàn Kết ward
+    assert (len(old[old["parent_code"] == "PT"]), len(old), len(new)) == (17, 19, 6)
     assert set(new["parent_code"]) == {"LC"}
     crosswalk = loaded.crosswalk()
     assert set(crosswalk["old_code"]) == set(old["unit_code"])
     assert set(crosswalk["new_code"]) == set(new["unit_code"])
-    assert crosswalk["illustrative"].all()
+    assert crosswalk["illustrative"].all()  # until the resolution's own text is cited
     aliases = ";".join(units["aliases"].dropna())
     for variant in ("Lản Nhì Thàng", "Ma Li Pho", "Sì Lờ Lầu", "Tung Qua Lìn"):
         assert variant in aliases
@@ -344,6 +346,18 @@ def test_a_missing_required_column_is_named(loaded_sqlite, tmp_path):
         import_register(loaded_sqlite, "training", path, lang="en")
     (problem,) = raised.value.problems
     assert (problem.field, problem.reason) == ("Số người đã huấn luyện / Trained", Reason.MISSING)
+
+
+def test_health_staff_of_establishments_are_training_group_5(loaded_sqlite, tmp_path):
+    health = dict(EXAMPLES["training"], category="health_worker", headcount=2, trained=2)
+    path = write_csv(tmp_path / "t.csv", [dict(health, group=4)])
+    with pytest.raises(RegisterImportError) as raised:
+        import_register(loaded_sqlite, "training", path, lang="en")
+    (problem,) = raised.value.problems
+    assert problem.reason == Reason.CONSISTENCY
+    assert "the health staff of establishments are training group 5" in problem.message
+    path = write_csv(tmp_path / "t5.csv", [dict(health, group=5)])
+    assert import_register(loaded_sqlite, "training", path).inserted == 1
 
 
 def test_row_rules_of_every_register_are_checked(loaded_sqlite, tmp_path):

@@ -14,6 +14,7 @@ import papermill
 import pytest
 from click.testing import CliRunner
 
+from audit_lib.checklists import conditions
 from audit_lib.cli import main
 from audit_lib.core import html as fragments
 from audit_lib.core.errors import ReportError
@@ -95,10 +96,15 @@ def answer_all(store, visit_id: str, checklists: dict, failed: int, note_on=None
     """Answer every item of every sheet: numbers 5, the first ``failed`` major compliance
     items of each sheet non-compliant, the others compliant; ``note_on`` (checklist id)
     carries the typed <script> note on its first failed item."""
+    visit = store.visit(visit_id)
+    est = store.establishments().set_index("establishment_id").loc[visit["establishment_id"]]
     for sheet in store.visit_sheets(visit_id).itertuples():
         items = checklists[sheet.checklist_id].items_frame()
         numeric = (items["answer_type"] != "compliance").to_numpy()
-        majors = items[~numeric & (items["severity"] == "major") & items["applies_if"].isna()]
+        holds = items["applies_if"].map(
+            lambda e: conditions.evaluate_one(e if isinstance(e, str) else None, est.to_dict())
+        )
+        majors = items[~numeric & (items["severity"] == "major") & holds.astype(bool)]
         bad = majors["item_id"].head(failed)
         answers = pd.DataFrame(
             {
@@ -259,7 +265,8 @@ def test_provenance_names_record_visit_checklists_checksums_data_and_version(ins
     assert f"Mã cuộc kiểm tra</th><td>{ids['first']}</td>" in html
     assert f"visit_id={ids['first']}" in html
     for name in ("general", "mining"):
-        checksum = f"Bảng kiểm {name} 2025.1 — Mã kiểm tra (SHA-256)</th>"
+        version = shipped[name].version
+        checksum = f"Bảng kiểm {name} {version} — Mã kiểm tra (SHA-256)</th>"
         assert f"{checksum}<td>{shipped[name].fingerprint}</td>" in html
     assert re.search(r"Dữ liệu đã đọc — Mã kiểm tra \(SHA-256\)</th><td>[0-9a-f]{64}</td>", html)
     assert audit_lib.__version__ in html

@@ -25,7 +25,6 @@ MINE = {
     "workforce": 40,
     "strict_workers": 5,
     "has_strict_equipment": True,
-    "high_risk": True,
     "labour_relations": True,
     "employs_minors": False,
 }
@@ -53,6 +52,15 @@ CASES = {
     "more strict-job workers than workers": ({"workforce": 4, "strict_workers": 5},
                                              {"strict_workers"}),
     "a negative workforce": ({"workforce": -1}, {"workforce"}),
+    "workers in hazardous jobs not known": ({"hazardous_workers": None}, set()),
+    "some workers in hazardous jobs": ({"hazardous_workers": 12}, set()),
+    "more workers in hazardous jobs than workers": ({"workforce": 4, "strict_workers": 2,
+                                                     "hazardous_workers": 5},
+                                                    {"hazardous_workers"}),
+    "a VSIC code": ({"vsic": "B0722"}, set()),
+    "a VSIC code that is not one": ({"vsic": "khai khoáng"}, {"vsic"}),
+    "high risk given as the law derives it": ({"high_risk": True}, set()),
+    "high risk set by hand against the law": ({"high_risk": False}, {"high_risk"}),
     "several problems at once": ({"code": "1", "name": "A", "unit_code": None},
                                  {"code", "name", "unit_code"}),
 }  # fmt: skip

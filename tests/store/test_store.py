@@ -26,6 +26,7 @@ from audit_lib.core.errors import (
     StoreError,
 )
 from audit_lib.core.text import tidy
+from audit_lib.core.vocabulary import high_risk_of
 from audit_lib.store import _answers as answers
 from audit_lib.store import bulk_insert, default_db_url, open_store, schema
 from tests.factories import SHEET, checklist, establishment, item, sheet, sheets, visit
@@ -91,7 +92,6 @@ def test_an_establishment_comes_back_exactly_as_it_went_in(
         workforce=workforce,
         strict_workers=min(strict, workforce),
         has_strict_equipment=flags[0],
-        high_risk=flags[1],
         labour_relations=flags[2],
         employs_minors=flags[3],
         active_from=active,
@@ -103,6 +103,7 @@ def test_an_establishment_comes_back_exactly_as_it_went_in(
             assert pd.isna(row[key]) if value is None else row[key].date() == value
         else:
             assert row[key] == value, key
+    assert row["high_risk"] == bool(high_risk_of(sector, "B0990"))  # derived, never given
 
 
 def test_adding_an_establishment_reports_every_problem_and_writes_nothing(store):

@@ -63,9 +63,10 @@ def test_the_shipped_units_and_crosswalk_pass_every_rule(store):
     assert parent_loops(units) == []
     assert crosswalk_problems(crosswalk) == [] and units_problems(units) == []
     tree = Hierarchy(units, crosswalk)
-    assert len(tree.valid_at(AFTER, "commune")) == 5
+    # the five communes of Phong Thổ and Đoàn Kết ward, where Lản Nhì Thàng went
+    assert len(tree.valid_at(AFTER, "commune")) == 6
     loaded(store)
-    assert len(store.crosswalk()) == 17
+    assert len(store.crosswalk()) == 19
 
 
 # -- shares that do not add up to 1 ----------------------------------------------------
@@ -74,7 +75,7 @@ def test_the_shipped_units_and_crosswalk_pass_every_rule(store):
 def test_an_old_unit_carried_twice_over_is_refused_and_nothing_is_written(store, tmp_path):
     loaded(store)
     before = store.crosswalk()
-    # PT-NX already goes whole to LC-KL: a second whole share makes it count twice
+    # PT-NX already goes whole to LC-SSH: a second whole share makes it count twice
     path = write(tmp_path / "cw.csv", CROSSWALK_HEADER + "PT-NX,LC-PT,2025-07-01,1,Có\n")
     with pytest.raises(RegisterImportError) as raised:
         import_register(store, "crosswalk", path, lang="en")
@@ -82,7 +83,7 @@ def test_an_old_unit_carried_twice_over_is_refused_and_nothing_is_written(store,
     assert (problem.file, problem.location, problem.field) == (str(path), "row 2", "share")
     assert problem.reason == Reason.CONSISTENCY
     assert problem.message == (
-        "the shares of old unit PT-NX on 2025-07-01 add up to 2 (LC-KL 1 + LC-PT 1), not 1: "
+        "the shares of old unit PT-NX on 2025-07-01 add up to 2 (LC-PT 1 + LC-SSH 1), not 1: "
         "each of its records would count 2 times"
     )
     pd.testing.assert_frame_equal(store.crosswalk(), before)
@@ -146,7 +147,7 @@ def test_a_database_holding_a_doubled_old_unit_is_refused_not_counted_twice():
         Hierarchy(units, doubled)  # rolled up, the 12 samples were 15
     [problem] = raised.value.problems
     assert (problem.file, problem.location, problem.field) == ("crosswalk", "PT-NX", "share")
-    assert "add up to 1.25 (LC-KL 1 + LC-PT 0.25), not 1" in problem.message
+    assert "add up to 1.25 (LC-PT 0.25 + LC-SSH 1), not 1" in problem.message
     assert "tổng tỷ lệ của đơn vị cũ PT-NX" in problem.message
 
 

@@ -167,16 +167,107 @@ def test_unknown_level_is_refused():
         check_level("village")
 
 
-def test_shipped_units_carry_the_17_old_units_into_5_new_communes(root):
-    tree = Hierarchy(
+# Resolution 1670/NQ-UBTVQH15 (16 June 2025) on Lai Châu's commune-level units, Phong Thổ's
+# part, as the secondary list of DOMAIN.md section 2 gives it (the names of the new units
+# match the resolution's list as reported at https://www.nguoitaybac.vn/print-11566.html;
+# the resolution's own text was not found): new unit -> the old units it was formed from.
+RESOLUTION_1670 = {
+    "Xã Phong Thổ": {"Thị trấn Phong Thổ", "Xã Huổi Luông", "Xã Ma Li Pho", "Xã Mường So"},
+    "Xã Sin Suối Hồ": {"Xã Sin Suối Hồ", "Xã Nậm Xe", "Xã Thèn Sin"},  # Thèn Sin: Tam Đường
+    "Xã Dào San": {"Xã Dào San", "Xã Tung Qua Lìn", "Xã Mù Sang"},
+    "Xã Sì Lở Lầu": {"Xã Sì Lở Lầu", "Xã Vàng Ma Chải", "Xã Mồ Sì San", "Xã Pa Vây Sử"},
+    "Xã Khổng Lào": {"Xã Khổng Lào", "Xã Hoang Thèn", "Xã Bản Lang"},
+    "Phường Đoàn Kết": {"Xã Lản Nhì Thàng"},  # of Phong Thổ's units; the ward has others
+}
+
+
+def shipped_tree(root) -> Hierarchy:
+    return Hierarchy(
         pd.read_csv(root / "data/units/units.csv", dtype=str),
         pd.read_csv(root / "data/units/crosswalk.csv"),
     )
-    old = tree.valid_at(BEFORE, "commune")["unit_code"]
-    assert len(old) == 17
+
+
+def test_the_shipped_crosswalk_reproduces_the_table_of_resolution_1670(root):
+    tree = shipped_tree(root)
+    old = list(tree.valid_at(BEFORE, "commune")["unit_code"])
     m = tree.mapping(old, "commune", AFTER)
-    assert m["code"].nunique() == 17
-    assert sorted(m["unit_code"].unique()) == ["LC-DS", "LC-KL", "LC-PT", "LC-SLL", "LC-SSH"]
+    assert (m["share"] == 1.0).all() and m["illustrative"].all()  # not checked against the text
+    got: dict[str, set[str]] = {}
+    for code, new in zip(m["code"], m["unit_code"], strict=True):
+        got.setdefault(new, set()).add(code)
+    table = {tree.resolve(new, AFTER): {tree.resolve(o, BEFORE) for o in olds}
+             for new, olds in RESOLUTION_1670.items()}  # fmt: skip
+    mine = {new: olds for new, olds in got.items() if new in table}
+    assert mine["LC-DK"] >= table["LC-DK"]  # and the same-name ward of Lai Châu city
+    assert {k: v for k, v in mine.items() if k != "LC-DK"} == {
+        k: v for k, v in table.items() if k != "LC-DK"
+    }
+    # every one of Phong Thổ's 17 former units goes somewhere, whole
+    phong_tho = tree.valid_at(BEFORE, "commune").query("parent_code == 'PT'")["unit_code"]
+    assert len(phong_tho) == 17 and set(phong_tho) <= set(m["code"])
+    assert m.groupby("code").size().eq(1).all()
+
+
+def test_the_shipped_units_keep_their_spelling_variants(root):
+    tree = shipped_tree(root)
     assert tree.resolve("Lản Nhì Thàng") == "PT-LNT"
+    assert tree.resolve("Ma Ly Pho") == tree.resolve("Ma Li Pho") == "PT-MLP"
+    assert tree.resolve("Tông Qua Lìn") == "PT-TQL"
     assert tree.resolve("Phong Thổ", at=BEFORE) == "PT-TT"
     assert tree.resolve("huyện phong tho") == "PT"
+    assert tree.resolve("Đoàn Kết", at=AFTER) == "LC-DK"
+
+
+def test_the_new_sin_suoi_ho_says_it_includes_then_sin_from_tam_duong(root):
+    tree = shipped_tree(root)
+    notes = tree.crossings("commune", AFTER, "en")
+    assert notes["LC-SSH"] == ["includes Then Sin commune from Tam Duong district"]
+    assert "includes La Nhi Thang commune from Phong Tho district" in notes["LC-DK"]
+    assert set(notes) == {"LC-SSH", "LC-DK"}  # the other new communes are Phong Thổ's alone
+    assert tree.crossings("province", AFTER, "en") == {}  # the province always held both
+
+
+def test_the_old_district_series_says_it_gains_then_sin_and_loses_lan_nhi_thang(root):
+    tree = shipped_tree(root)
+    notes = tree.crossings("district", BEFORE)
+    assert notes["PT"] == [
+        "từ 01/07/2025: không gồm Xã Lả Nhì Thàng (sang Phường Đoàn Kết)",
+        "từ 01/07/2025: kể cả Xã Thèn Sin từ Huyện Tam Đường",
+    ]
+    # the new Sin Suối Hồ's data go back to Phong Thổ (most of it came from there), the
+    # new Đoàn Kết ward's do not (half of what is listed came from Lai Châu city)
+    facts = pd.DataFrame({"unit_code": ["LC-SSH", "LC-DK", "PT-LNT"], "n": [1.0, 10.0, 100.0]})
+    got = tree.roll_up(facts, ["n"], "district", BEFORE)
+    assert got.set_index("unit_code")["n"].to_dict() == {"PT": 101.0}
+
+
+def test_a_new_unit_half_from_each_of_two_districts_is_not_carried_back():
+    units = pd.DataFrame(
+        [("P", "province", None, None), ("D", "district", "P", "2025-06-30"),
+         ("E", "district", "P", "2025-06-30"), ("A", "commune", "D", "2025-06-30"),
+         ("B", "commune", "E", "2025-06-30"), ("Z", "commune", "P", None)],
+        columns=["unit_code", "level", "parent_code", "valid_to"],
+    ).assign(name_vi=lambda d: d["unit_code"], name_en=lambda d: d["unit_code"], aliases="",
+             valid_from=lambda d: ["2004-01-01"] * 5 + ["2025-07-01"])  # fmt: skip
+    cw = pd.DataFrame(
+        [("A", "Z", "2025-07-01", 1.0, False), ("B", "Z", "2025-07-01", 1.0, False)],
+        columns=["old_code", "new_code", "effective_on", "share", "illustrative"],
+    )
+    tree = Hierarchy(units, cw)
+    facts = pd.DataFrame({"unit_code": ["Z"], "n": [1.0]})
+    assert tree.roll_up(facts, ["n"], "district", BEFORE).empty
+    notes = tree.crossings("district", BEFORE, "en")
+    assert notes == {
+        "D": ["from 2025-07-01: excludes A (now in Z)"],
+        "E": ["from 2025-07-01: excludes B (now in Z)"],
+    }
+
+
+def test_the_districts_area_after_2025_is_the_new_communes_made_mostly_of_its_own():
+    from audit_lib.core.resources import shipped
+    from audit_lib.units import made_mostly_of
+
+    units = pd.read_csv(shipped("data", "units", "units.csv"), dtype=str)
+    crosswalk = pd.read_csv(shipped("data", "units", "crosswalk.csv"), dtype=str)
+    assert made_mostly_of(units, crosswalk, "PT") == {"LC-PT", "LC-SSH", "LC-DS", "LC-SLL", "LC-KL"}
